@@ -1,0 +1,140 @@
+/**
+ * npm start: the launcher. Reads flags and environment, binds the proxy and prints what a user
+ * needs to connect. Exit codes: 0 after a clean shutdown, 1 on a bad config or a failed bind.
+ */
+import { parseArgs } from "node:util";
+import { type Config, ConfigError, effectiveAuthMode, maskSecret } from "../src/config.js";
+import { consoleLogger } from "../src/monitor/log.js";
+import { BindError, type NodeProxy, startNodeProxy } from "../src/runtime/node.js";
+import { NO_ACCOUNTS } from "../src/service.js";
+import { resolveDataDir } from "../src/store/config-file.js";
+import { VERSION } from "../src/version.js";
+
+const USAGE = `Usage: npm start -- [--port N] [--lan] [--auth-mode off|strict|all_except_health|auto]
+                    [--api-key sk-...] [--admin-password P] [--data-dir DIR]
+                    [--runtime node|miniflare] [--allow-insecure-lan]`;
+
+function parseFlags() {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: "string" },
+        lan: { type: "boolean" },
+        "auth-mode": { type: "string" },
+        "api-key": { type: "string" },
+        "admin-password": { type: "string" },
+        "data-dir": { type: "string" },
+        runtime: { type: "string" },
+        "allow-insecure-lan": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    process.exit(1);
+  }
+}
+
+const AUTH_EXPLAINED: Record<string, string> = {
+  off: "off (no key needed)",
+  strict: "strict (every path needs the API key, /healthz too)",
+  all_except_health: "all_except_health (every path but /healthz needs the API key)",
+};
+
+function banner(p: NodeProxy, dataDirArg: string): string {
+  const c: Config = p.config;
+  const mode = effectiveAuthMode(c);
+  const shown = p.host === "0.0.0.0" ? "127.0.0.1" : p.host;
+  const origin = `http://${shown}:${p.port}`;
+  const s = p.service.status();
+  const lines = [
+    `Antigravity proxy ${VERSION}: ${s.running ? "running" : "STOPPED"}`,
+    `  Listening on  http://${p.host}:${p.port}${p.host === "0.0.0.0" ? "  (all interfaces: reachable from your network)" : "  (this machine only; --lan to share)"}`,
+    `  Auth mode     ${AUTH_EXPLAINED[mode]}${c.auth_mode === "auto" ? " [auto]" : ""}`,
+    `  API key       ${maskSecret(c.api_key)}  (full key: "api_key" in ${p.loaded.path})`,
+    `  Accounts      ${s.active_accounts} active`,
+  ];
+  if (!s.running) {
+    lines.push(
+      "",
+      `  ${p.startResult.ok ? (s.reason ?? "stopped") : NO_ACCOUNTS}`,
+      `  Add one:      npm run accounts -- login${dataDirArg}`,
+      `           or:  npm run accounts -- add --refresh-token <token>${dataDirArg}`,
+      "  The proxy starts serving as soon as an account is added. Until then /healthz answers 503.",
+    );
+  }
+  const keyHeader = mode === "off" ? "" : ` -H "Authorization: Bearer $ANTIGRAVITY_API_KEY"`;
+  lines.push(
+    "",
+    "  Base URLs",
+    `    OpenAI      ${origin}/v1`,
+    `    Anthropic   ${origin}        (ANTHROPIC_BASE_URL, no /v1)`,
+    `    Gemini      ${origin}        (no /v1)`,
+    `  Check it:     curl ${origin}/healthz${mode === "strict" ? keyHeader : ""}`,
+  );
+  return lines.join("\n");
+}
+
+async function main() {
+  const f = parseFlags();
+  if (f.help) {
+    console.log(USAGE);
+    return;
+  }
+  const runtime = f.runtime ?? "node";
+  if (runtime !== "node") {
+    console.error(
+      runtime === "miniflare"
+        ? "--runtime miniflare is not available in this version yet; run without it (the Node runtime)."
+        : `--runtime must be node or miniflare (got "${runtime}")`,
+    );
+    process.exit(1);
+  }
+  const dataDir = resolveDataDir(f["data-dir"], process.env);
+  const dataDirArg = f["data-dir"] ? ` --data-dir ${f["data-dir"]}` : "";
+  let proxy: NodeProxy;
+  try {
+    proxy = await startNodeProxy({
+      dataDir,
+      env: process.env,
+      flags: {
+        port: f.port,
+        lan: f.lan,
+        authMode: f["auth-mode"],
+        apiKey: f["api-key"],
+        adminPassword: f["admin-password"],
+      },
+      logger: consoleLogger,
+      allowInsecureLan: f["allow-insecure-lan"],
+    });
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof BindError) {
+      console.error(err instanceof BindError ? err.message : `Configuration error: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  if (proxy.host === "0.0.0.0" && effectiveAuthMode(proxy.config) === "off") {
+    console.warn(
+      "WARNING: listening on all interfaces with auth off (--allow-insecure-lan): anyone on your network can use your accounts.",
+    );
+  }
+  if (proxy.loaded.created) console.log(`Created ${proxy.loaded.path} with a new API key.`);
+  console.log(banner(proxy, dataDirArg));
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal} received: finishing in-flight requests…`);
+    await proxy.close();
+    console.log("Stopped.");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+await main();

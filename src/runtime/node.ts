@@ -1,0 +1,126 @@
+/**
+ * The Node runtime: wires the file-backed store into createApp and binds the socket.
+ * scripts/start.ts adds the command line, the banner and signal handling on top.
+ */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { createAdaptorServer } from "@hono/node-server";
+import type { Hono } from "hono";
+import { createApp } from "../app.js";
+import { type Config, type ConfigFlags, type Env, assertLanSafe, bindHost, zaiDispatchOn } from "../config.js";
+import type { Logger } from "../monitor/log.js";
+import { AccountRepo } from "../pool/accounts.js";
+import { ProxyService, type StartResult } from "../service.js";
+import { type LoadedConfig, loadConfig } from "../store/config-file.js";
+import { FileKv } from "../store/file-kv.js";
+
+export class BindError extends Error {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    reason: string,
+  ) {
+    super(`Failed to start server: failed to bind address ${host}:${port}: ${reason}`);
+    this.name = "BindError";
+  }
+}
+
+function describeListenError(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case "EADDRINUSE":
+      return "address already in use (another process listens on this port; stop it or pick another with --port)";
+    case "EACCES":
+      return "permission denied (ports below 1024 need privileges; pick another with --port)";
+    case "EADDRNOTAVAIL":
+      return "address not available on this machine";
+    default:
+      return err.message;
+  }
+}
+
+/** Binds host:port; rejects with a BindError that says why. */
+export function listen(app: Hono, host: string, port: number): Promise<Server> {
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => reject(new BindError(host, port, describeListenError(err)));
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      resolve(server);
+    });
+  });
+}
+
+/** Stops accepting, lets in-flight requests finish (up to graceMs), then closes what is left. */
+export function closeServer(server: Server, graceMs = 10_000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+export interface NodeProxyOptions {
+  dataDir: string;
+  env: Env;
+  flags: ConfigFlags;
+  logger: Logger;
+  /** Serve 0.0.0.0 with auth off anyway (DESIGN decision 4 refuses it otherwise). */
+  allowInsecureLan?: boolean;
+}
+
+export interface NodeProxy {
+  loaded: LoadedConfig;
+  config: Config;
+  repo: AccountRepo;
+  service: ProxyService;
+  app: Hono;
+  kv: FileKv;
+  startResult: StartResult;
+  server: Server;
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Loads config and accounts, starts the service, binds. Throws ConfigError or BindError. */
+export async function startNodeProxy(opts: NodeProxyOptions): Promise<NodeProxy> {
+  const loaded = await loadConfig(opts.dataDir, opts.env, opts.flags);
+  const config = loaded.config;
+  assertLanSafe(config, opts.allowInsecureLan ?? false);
+  const kv = new FileKv(join(opts.dataDir, "kv"));
+  await kv.sweepStaleTemps();
+  const repo = new AccountRepo(kv);
+  const service = new ProxyService({
+    reloadAccounts: async () => {
+      const { accounts, problems } = await repo.list();
+      for (const p of problems) opts.logger.warn(`account store: ${p.key} is unreadable and was skipped: ${p.error}`);
+      return accounts.filter((a) => a.enabled).length;
+    },
+    zaiDispatchOn: () => zaiDispatchOn(config),
+  });
+  let boundPort = config.port;
+  const app = createApp({ config: () => config, repo, service, logger: opts.logger, port: () => boundPort });
+  const startResult = await service.start();
+  const host = bindHost(config);
+  const server = await listen(app, host, config.port);
+  boundPort = (server.address() as AddressInfo).port;
+  return {
+    loaded,
+    config,
+    repo,
+    service,
+    app,
+    kv,
+    startResult,
+    server,
+    host,
+    port: boundPort,
+    close: () => closeServer(server),
+  };
+}
