@@ -22,7 +22,11 @@ const USAGE = `Usage: npm run accounts -- <command> [--data-dir DIR]
 class CliError extends Error {}
 
 function describe(a: Account): string {
-  const state = a.enabled ? (a.validated ? "enabled" : "enabled (not validated yet)") : `DISABLED: ${a.disabledReason ?? ""}`;
+  const state = a.enabled
+    ? a.validated
+      ? "enabled"
+      : "enabled (not validated yet)"
+    : `DISABLED: ${a.disabledReason ?? ""}`;
   return `${a.id}  ${a.email ?? "(email unknown)"}  ${state}  refresh=${maskToken(a.refreshToken)}${a.projectId ? `  project=${a.projectId}` : ""}`;
 }
 
@@ -44,7 +48,11 @@ export async function runAccounts(argv: string[], deps: AccountsCliDeps): Promis
   const { repo, print } = deps;
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { "refresh-token": { type: "string" }, "data-dir": { type: "string" }, "no-browser": { type: "boolean" } },
+    options: {
+      "refresh-token": { type: "string" },
+      "data-dir": { type: "string" },
+      "no-browser": { type: "boolean" },
+    },
     allowPositionals: true,
     strict: true,
   });
@@ -68,9 +76,11 @@ export async function runAccounts(argv: string[], deps: AccountsCliDeps): Promis
     }
     case "list": {
       const { accounts, problems } = await repo.list();
-      if (accounts.length === 0) print("No accounts. Add one: npm run accounts -- add --refresh-token <token>");
+      if (accounts.length === 0)
+        print("No accounts. Add one: npm run accounts -- add --refresh-token <token>");
       for (const a of accounts) print(describe(a));
-      for (const p of problems) print(`UNREADABLE ${p.key}: ${p.error} (left in place; fix or remove the file)`);
+      for (const p of problems)
+        print(`UNREADABLE ${p.key}: ${p.error} (left in place; fix or remove the file)`);
       return;
     }
     case "remove": {
@@ -103,7 +113,9 @@ export async function runAccounts(argv: string[], deps: AccountsCliDeps): Promis
         else merged++;
         print(`${created ? "added " : "merged"} ${account.email ?? maskToken(account.refreshToken)}`);
       }
-      print(`Imported: ${added} added, ${merged} merged into existing accounts, ${candidates.length - added - merged} skipped.`);
+      print(
+        `Imported: ${added} added, ${merged} merged into existing accounts, ${candidates.length - added - merged} skipped.`,
+      );
       return;
     }
     case undefined:

@@ -44,7 +44,7 @@ const AUTH_EXPLAINED: Record<string, string> = {
 };
 
 function banner(p: NodeProxy, dataDirArg: string): string {
-  const c: Config = p.config;
+  const c: Config = p.config();
   const mode = effectiveAuthMode(c);
   const shown = p.host === "0.0.0.0" ? "127.0.0.1" : p.host;
   const origin = `http://${shown}:${p.port}`;
@@ -116,7 +116,7 @@ async function main() {
     }
     throw err;
   }
-  if (proxy.host === "0.0.0.0" && effectiveAuthMode(proxy.config) === "off") {
+  if (proxy.host === "0.0.0.0" && effectiveAuthMode(proxy.config()) === "off") {
     console.warn(
       "WARNING: listening on all interfaces with auth off (--allow-insecure-lan): anyone on your network can use your accounts.",
     );

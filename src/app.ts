@@ -29,7 +29,12 @@ export interface AppDeps {
 }
 
 const LOCAL_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i;
-export const EXPOSED_HEADERS = ["x-antigravity-account", "x-antigravity-model", "x-antigravity-attempts", "retry-after"];
+export const EXPOSED_HEADERS = [
+  "x-antigravity-account",
+  "x-antigravity-model",
+  "x-antigravity-attempts",
+  "retry-after",
+];
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
@@ -38,8 +43,13 @@ export function createApp(deps: AppDeps): Hono {
     const e =
       err instanceof ProxyError
         ? err
-        : new ProxyError(500, "internal", `Internal error: ${err instanceof Error ? err.message : String(err)}`);
-    if (!(err instanceof ProxyError)) deps.logger.error(`unhandled error on ${c.req.method} ${c.req.path}: ${e.message}`);
+        : new ProxyError(
+            500,
+            "internal",
+            `Internal error: ${err instanceof Error ? err.message : String(err)}`,
+          );
+    if (!(err instanceof ProxyError))
+      deps.logger.error(`unhandled error on ${c.req.method} ${c.req.path}: ${e.message}`);
     const res = c.json(errorBody(protocolFor(c.req.path, c.req.raw.headers), e), e.status as 400);
     for (const [k, v] of Object.entries(e.headers)) res.headers.set(k, v);
     return res;
@@ -47,7 +57,9 @@ export function createApp(deps: AppDeps): Hono {
 
   app.notFound((c) => {
     const url = new URL(c.req.url);
-    const e = new ProxyError(404, "not_found", notFoundHint(url.pathname, url.origin), { code: "unknown_path" });
+    const e = new ProxyError(404, "not_found", notFoundHint(url.pathname, url.origin), {
+      code: "unknown_path",
+    });
     return c.json(errorBody(protocolFor(url.pathname, c.req.raw.headers), e), 404);
   });
 
@@ -100,7 +112,10 @@ export function createApp(deps: AppDeps): Hono {
     if (c.req.method === "OPTIONS" || pathKind(c.req.path) !== "proxy") return next();
     await deps.service.recheckIfWaitingForAccounts();
     const s = deps.service.status();
-    if (!s.running) throw new ProxyError(503, "unavailable", `Proxy service is stopped: ${s.reason}`, { code: "proxy_stopped" });
+    if (!s.running)
+      throw new ProxyError(503, "unavailable", `Proxy service is stopped: ${s.reason}`, {
+        code: "proxy_stopped",
+      });
     return next();
   });
 

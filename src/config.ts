@@ -182,26 +182,37 @@ export function applyOverrides(base: FileConfig, env: Env, flags: ConfigFlags): 
     const v = env[k];
     return v === undefined || v === "" ? undefined : v;
   };
-  let v: string | undefined;
-  if ((v = e("ANTIGRAVITY_PORT"))) c.port = parsePort("ANTIGRAVITY_PORT", v);
-  if ((v = e("ANTIGRAVITY_ALLOW_LAN"))) c.allow_lan_access = parseBool("ANTIGRAVITY_ALLOW_LAN", v);
-  if ((v = e("ANTIGRAVITY_AUTH_MODE"))) c.auth_mode = parseAuthMode("ANTIGRAVITY_AUTH_MODE", v);
-  if ((v = e("ANTIGRAVITY_API_KEY"))) c.api_key = checkApiKey("ANTIGRAVITY_API_KEY", v);
-  if ((v = e("ANTIGRAVITY_ADMIN_PASSWORD"))) c.admin_password = v;
-  if ((v = e("ANTIGRAVITY_UPSTREAM_URLS"))) c.upstream.urls = parseUrlList("ANTIGRAVITY_UPSTREAM_URLS", v);
-  if ((v = e("ANTIGRAVITY_OAUTH_TOKEN_URL")))
-    c.upstream.oauth_token_url = parseUrl("ANTIGRAVITY_OAUTH_TOKEN_URL", v);
-  if ((v = e("ANTIGRAVITY_USERINFO_URL"))) c.upstream.userinfo_url = parseUrl("ANTIGRAVITY_USERINFO_URL", v);
-  if ((v = e("ANTIGRAVITY_OAUTH_AUTH_URL"))) c.upstream.oauth_auth_url = parseUrl("ANTIGRAVITY_OAUTH_AUTH_URL", v);
-  if ((v = e("ANTIGRAVITY_OAUTH_CLIENT_ID"))) c.upstream.oauth_client_id = v;
-  if ((v = e("ANTIGRAVITY_OAUTH_CLIENT_SECRET"))) c.upstream.oauth_client_secret = v;
+  const envRules: [string, (v: string) => void][] = [
+    ["ANTIGRAVITY_PORT", (v) => (c.port = parsePort("ANTIGRAVITY_PORT", v))],
+    ["ANTIGRAVITY_ALLOW_LAN", (v) => (c.allow_lan_access = parseBool("ANTIGRAVITY_ALLOW_LAN", v))],
+    ["ANTIGRAVITY_AUTH_MODE", (v) => (c.auth_mode = parseAuthMode("ANTIGRAVITY_AUTH_MODE", v))],
+    ["ANTIGRAVITY_API_KEY", (v) => (c.api_key = checkApiKey("ANTIGRAVITY_API_KEY", v))],
+    ["ANTIGRAVITY_ADMIN_PASSWORD", (v) => (c.admin_password = v)],
+    ["ANTIGRAVITY_UPSTREAM_URLS", (v) => (c.upstream.urls = parseUrlList("ANTIGRAVITY_UPSTREAM_URLS", v))],
+    [
+      "ANTIGRAVITY_OAUTH_TOKEN_URL",
+      (v) => (c.upstream.oauth_token_url = parseUrl("ANTIGRAVITY_OAUTH_TOKEN_URL", v)),
+    ],
+    ["ANTIGRAVITY_USERINFO_URL", (v) => (c.upstream.userinfo_url = parseUrl("ANTIGRAVITY_USERINFO_URL", v))],
+    [
+      "ANTIGRAVITY_OAUTH_AUTH_URL",
+      (v) => (c.upstream.oauth_auth_url = parseUrl("ANTIGRAVITY_OAUTH_AUTH_URL", v)),
+    ],
+    ["ANTIGRAVITY_OAUTH_CLIENT_ID", (v) => (c.upstream.oauth_client_id = v)],
+    ["ANTIGRAVITY_OAUTH_CLIENT_SECRET", (v) => (c.upstream.oauth_client_secret = v)],
+  ];
+  for (const [name, apply] of envRules) {
+    const v = e(name);
+    if (v !== undefined) apply(v);
+  }
 
   if (flags.port !== undefined) c.port = parsePort("--port", flags.port);
   if (flags.lan) c.allow_lan_access = true;
   if (flags.authMode !== undefined) c.auth_mode = parseAuthMode("--auth-mode", flags.authMode);
   if (flags.apiKey !== undefined) c.api_key = checkApiKey("--api-key", flags.apiKey);
   if (flags.adminPassword !== undefined) {
-    if (flags.adminPassword.length < 4) throw new ConfigError("--admin-password must be at least 4 characters");
+    if (flags.adminPassword.length < 4)
+      throw new ConfigError("--admin-password must be at least 4 characters");
     c.admin_password = flags.adminPassword;
   }
   return c;

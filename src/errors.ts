@@ -97,7 +97,12 @@ export function errorBody(protocol: Protocol, err: ProxyError): unknown {
 
 /** Gemini SDKs call /v1beta/models/..., @google/genai 3.x calls /v1/models/<m>:<method>. */
 export function isGeminiPath(path: string): boolean {
-  if (path.startsWith("/v1beta/") || path.startsWith("/v1alpha/") || path === "/v1beta" || path === "/v1alpha")
+  if (
+    path.startsWith("/v1beta/") ||
+    path.startsWith("/v1alpha/") ||
+    path === "/v1beta" ||
+    path === "/v1alpha"
+  )
     return true;
   return path.startsWith("/v1/models/") && path.includes(":");
 }

@@ -21,7 +21,9 @@ export interface ServiceDeps {
   now?: () => number;
 }
 
-export type StartResult = { ok: true; status: ServiceStatus } | { ok: false; error: string; status: ServiceStatus };
+export type StartResult =
+  | { ok: true; status: ServiceStatus }
+  | { ok: false; error: string; status: ServiceStatus };
 
 const RECHECK_MS = 2000;
 

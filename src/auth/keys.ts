@@ -23,7 +23,10 @@ export function presentedKeys(headers: Headers, url: URL, allowQueryKey: boolean
 }
 
 /** Constant-time: both sides are hashed (SHA-256) before comparing, so neither length nor prefix leaks. */
-export async function anyKeyMatches(presented: string[], expected: string | null | undefined): Promise<boolean> {
+export async function anyKeyMatches(
+  presented: string[],
+  expected: string | null | undefined,
+): Promise<boolean> {
   if (!expected) return false;
   let ok = false;
   for (const k of presented) {

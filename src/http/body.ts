@@ -18,7 +18,8 @@ export async function readJson(c: Context): Promise<unknown> {
     );
   }
   const text = await c.req.text();
-  if (!text.trim()) throw new ProxyError(400, "invalid_request", "Request body is empty: a JSON object is required.");
+  if (!text.trim())
+    throw new ProxyError(400, "invalid_request", "Request body is empty: a JSON object is required.");
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -34,5 +35,7 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infe
     const field = i.path.length ? i.path.join(".") : "body";
     return `${field}: ${i.message}`;
   });
-  throw new ProxyError(400, "invalid_request", `Invalid request: ${parts.join("; ")}`, { code: "invalid_request" });
+  throw new ProxyError(400, "invalid_request", `Invalid request: ${parts.join("; ")}`, {
+    code: "invalid_request",
+  });
 }

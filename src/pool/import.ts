@@ -22,7 +22,10 @@ export function fromAntigravityAccount(raw: unknown, source: string): ImportCand
   const refreshToken = str(token?.refresh_token);
   if (!refreshToken) return { source, skipped: "no token.refresh_token" };
   if (raw.disabled === true) {
-    return { source, skipped: `disabled in Antigravity Tools (${str(raw.disabled_reason) ?? "no reason given"})` };
+    return {
+      source,
+      skipped: `disabled in Antigravity Tools (${str(raw.disabled_reason) ?? "no reason given"})`,
+    };
   }
   if (raw.proxy_disabled === true && raw.proxy_disabled_reason !== "quota_protection") {
     return {
@@ -53,7 +56,9 @@ export function fromJsonList(raw: unknown, source: string): ImportCandidate[] {
   return list.map((item, i): ImportCandidate => {
     const where = `${source}[${i}]`;
     if (typeof item === "string") {
-      return item.trim() ? { source: where, account: { refreshToken: item.trim() } } : { source: where, skipped: "empty" };
+      return item.trim()
+        ? { source: where, account: { refreshToken: item.trim() } }
+        : { source: where, skipped: "empty" };
     }
     if (isObj(item) && isObj(item.token)) return fromAntigravityAccount(item, where);
     if (isObj(item)) {

@@ -19,7 +19,9 @@ const AddAccount = z
     refreshToken: z.string().trim().min(1).optional(),
     refresh_token: z.string().trim().min(1).optional(),
   })
-  .refine((b) => b.refreshToken || b.refresh_token, { message: 'refreshToken is required: {"refreshToken": "1//…"}' });
+  .refine((b) => b.refreshToken || b.refresh_token, {
+    message: 'refreshToken is required: {"refreshToken": "1//…"}',
+  });
 
 /** The management API (admin auth is applied by the app for every /api/* path). */
 export function adminRoutes(deps: AdminDeps): Hono {

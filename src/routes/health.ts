@@ -9,14 +9,21 @@ export function healthRoutes(service: ProxyService): Hono {
     await service.recheckIfWaitingForAccounts();
     const s = service.status();
     if (s.running) return c.json({ status: "ok", version: VERSION, active_accounts: s.active_accounts });
-    return c.json({ status: "stopped", version: VERSION, active_accounts: s.active_accounts, reason: s.reason }, 503);
+    return c.json(
+      { status: "stopped", version: VERSION, active_accounts: s.active_accounts, reason: s.reason },
+      503,
+    );
   };
   app.get("/healthz", handler);
   app.get("/health", handler);
   app.get("/api/health", handler);
   // Claude Code probes the base URL with HEAD / before its first call.
   app.on(["GET", "HEAD"], "/", (c) =>
-    c.json({ name: "antigravity-proxy", version: VERSION, status: service.isRunning ? "running" : "stopped" }),
+    c.json({
+      name: "antigravity-proxy",
+      version: VERSION,
+      status: service.isRunning ? "running" : "stopped",
+    }),
   );
   return app;
 }

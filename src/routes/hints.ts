@@ -2,7 +2,14 @@
  * 404s that say how to fix the base URL (DESIGN decision 3): most 404s users of the original hit
  * were a duplicated or missing /v1, or an endpoint appended twice.
  */
-const OPENAI_ENDPOINTS = ["chat/completions", "completions", "responses", "models", "embeddings", "images/generations"];
+const OPENAI_ENDPOINTS = [
+  "chat/completions",
+  "completions",
+  "responses",
+  "models",
+  "embeddings",
+  "images/generations",
+];
 
 export function notFoundHint(path: string, origin: string): string {
   const bases = `OpenAI SDKs: base_url "${origin}/v1"; Anthropic SDKs and Claude Code: "${origin}" (no /v1); Gemini SDKs: "${origin}" (no /v1).`;

@@ -7,11 +7,10 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createAdaptorServer } from "@hono/node-server";
 import type { Hono } from "hono";
-import { createApp } from "../app.js";
-import { type Config, type ConfigFlags, type Env, assertLanSafe, bindHost, zaiDispatchOn } from "../config.js";
+import { type ConfigFlags, type Env, assertLanSafe, bindHost } from "../config.js";
 import type { Logger } from "../monitor/log.js";
-import { AccountRepo } from "../pool/accounts.js";
-import { ProxyService, type StartResult } from "../service.js";
+import type { StartResult } from "../service.js";
+import { type Services, buildServices } from "./services.js";
 import { type LoadedConfig, loadConfig } from "../store/config-file.js";
 import { FileKv } from "../store/file-kv.js";
 
@@ -43,7 +42,8 @@ function describeListenError(err: NodeJS.ErrnoException): string {
 export function listen(app: Hono, host: string, port: number): Promise<Server> {
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => reject(new BindError(host, port, describeListenError(err)));
+    const onError = (err: NodeJS.ErrnoException) =>
+      reject(new BindError(host, port, describeListenError(err)));
     server.once("error", onError);
     server.listen(port, host, () => {
       server.off("error", onError);
@@ -74,17 +74,14 @@ export interface NodeProxyOptions {
   allowInsecureLan?: boolean;
 }
 
-export interface NodeProxy {
+export interface NodeProxy extends Services {
   loaded: LoadedConfig;
-  config: Config;
-  repo: AccountRepo;
-  service: ProxyService;
-  app: Hono;
   kv: FileKv;
   startResult: StartResult;
   server: Server;
   host: string;
   port: number;
+  /** Stops accepting, finishes in-flight requests, flushes account writes. */
   close(): Promise<void>;
 }
 
@@ -95,32 +92,23 @@ export async function startNodeProxy(opts: NodeProxyOptions): Promise<NodeProxy>
   assertLanSafe(config, opts.allowInsecureLan ?? false);
   const kv = new FileKv(join(opts.dataDir, "kv"));
   await kv.sweepStaleTemps();
-  const repo = new AccountRepo(kv);
-  const service = new ProxyService({
-    reloadAccounts: async () => {
-      const { accounts, problems } = await repo.list();
-      for (const p of problems) opts.logger.warn(`account store: ${p.key} is unreadable and was skipped: ${p.error}`);
-      return accounts.filter((a) => a.enabled).length;
-    },
-    zaiDispatchOn: () => zaiDispatchOn(config),
-  });
   let boundPort = config.port;
-  const app = createApp({ config: () => config, repo, service, logger: opts.logger, port: () => boundPort });
-  const startResult = await service.start();
+  const services = buildServices({ config: () => config, kv, logger: opts.logger, port: () => boundPort });
+  const startResult = await services.service.start();
   const host = bindHost(config);
-  const server = await listen(app, host, config.port);
+  const server = await listen(services.app, host, config.port);
   boundPort = (server.address() as AddressInfo).port;
   return {
+    ...services,
     loaded,
-    config,
-    repo,
-    service,
-    app,
     kv,
     startResult,
     server,
     host,
     port: boundPort,
-    close: () => closeServer(server),
+    close: async () => {
+      await closeServer(server);
+      await services.pool.flush();
+    },
   };
 }

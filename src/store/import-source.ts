@@ -40,7 +40,9 @@ export async function readImportSource(path: string): Promise<ImportCandidate[]>
   for (const name of files) {
     const file = join(accountsDir, name);
     const r = await readJson(file);
-    out.push(r.ok ? fromAntigravityAccount(r.value, file) : { source: file, skipped: `unreadable: ${r.error}` });
+    out.push(
+      r.ok ? fromAntigravityAccount(r.value, file) : { source: file, skipped: `unreadable: ${r.error}` },
+    );
   }
   return out;
 }

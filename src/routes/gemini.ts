@@ -1,0 +1,166 @@
+/**
+ * Gemini-native routes: /v1beta/models/{model}:{method} (also /v1 and /v1alpha, the @google/genai
+ * 3.x default) for generateContent, streamGenerateContent and countTokens, and the model listing.
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { nativeRequestId } from "../adapters/ids.js";
+import { sessionIdFor, wrap } from "../adapters/gemini/envelope.js";
+import {
+  nativeJsonArray,
+  nativeRequest,
+  nativeResponse,
+  nativeSessionKey,
+  nativeSse,
+} from "../adapters/gemini/native.js";
+import type { GeminiRequest, GeminiResponse } from "../adapters/gemini/types.js";
+import { listedModelIds, resolveModel } from "../adapters/models.js";
+import { ProxyError } from "../errors.js";
+import { readJson, validate } from "../http/body.js";
+import { SSE_HEADERS, collectChunks, routingHeaders, streamResponse, upstreamChunks } from "../http/relay.js";
+import { type DispatchDeps, dispatch } from "../pool/dispatch.js";
+
+const GenerateBody = z
+  .object({
+    contents: z
+      .array(
+        z.object({
+          role: z.string().optional(),
+          parts: z.array(z.record(z.string(), z.unknown())).min(1, "parts must not be empty"),
+        }),
+      )
+      .min(1, "contents must have at least one item"),
+  })
+  .passthrough();
+
+const METHODS = new Set(["generateContent", "streamGenerateContent", "countTokens"]);
+
+function geminiModel(id: string) {
+  return {
+    name: `models/${id}`,
+    version: "001",
+    displayName: id,
+    description: "",
+    inputTokenLimit: 1_048_576,
+    outputTokenLimit: 65_536,
+    supportedGenerationMethods: ["generateContent", "streamGenerateContent", "countTokens"],
+    temperature: 1,
+    topP: 0.95,
+    topK: 64,
+  };
+}
+
+/** Mid-stream failures reach the client as one Gemini error object, then the stream ends. */
+async function* guarded(events: AsyncIterable<string>, sse: boolean): AsyncGenerator<string> {
+  try {
+    yield* events;
+  } catch (err) {
+    const e = {
+      error: {
+        code: 502,
+        message: `Upstream stream failed: ${(err as Error).message}`,
+        status: "UNAVAILABLE",
+      },
+    };
+    yield sse ? `data: ${JSON.stringify(e)}\r\n\r\n` : `,\r\n${JSON.stringify(e)}]`;
+  }
+}
+
+export function geminiRoutes(deps: DispatchDeps): Hono {
+  const app = new Hono();
+  const ids = () =>
+    listedModelIds(
+      deps.pool.usable().flatMap((a) => a.quota?.models.map((m) => m.name) ?? []),
+      deps.config().custom_mapping,
+    );
+
+  app.get("/:ver{v1beta|v1alpha}/models", (c) => {
+    const all = ids();
+    const size = Math.min(1000, Math.max(1, Number(c.req.query("pageSize") ?? 1000) || 1000));
+    const start = Math.max(0, Number(c.req.query("pageToken") ?? 0) || 0);
+    const page = all.slice(start, start + size);
+    const next = start + size < all.length ? String(start + size) : undefined;
+    return c.json({ models: page.map(geminiModel), ...(next ? { nextPageToken: next } : {}) });
+  });
+
+  app.get("/:ver{v1beta|v1alpha}/models/:model", (c) => {
+    const id = c.req.param("model").replace(/^models\//, "");
+    return c.json(geminiModel(id));
+  });
+
+  app.post("/:ver{v1beta|v1alpha|v1}/models/:target{.+}", async (c) => {
+    const target = c.req.param("target");
+    const colon = target.lastIndexOf(":");
+    const slash = target.lastIndexOf("/");
+    // Split on the last ":" (model ids may contain dots and dashes); the slash form /countTokens too.
+    const [rawModel, method] =
+      colon > 0
+        ? [target.slice(0, colon), target.slice(colon + 1)]
+        : slash > 0
+          ? [target.slice(0, slash), target.slice(slash + 1)]
+          : [target, "generateContent"];
+    if (!METHODS.has(method!)) {
+      throw new ProxyError(
+        400,
+        "invalid_request",
+        `Unsupported method: ${method}. Use generateContent, streamGenerateContent or countTokens.`,
+      );
+    }
+    const body = validate(GenerateBody, await readJson(c)) as GeminiRequest;
+    const requested = rawModel!.replace(/^models\//, "");
+    const model = resolveModel(requested, deps.config().custom_mapping).model;
+    const signal = c.req.raw.signal;
+
+    if (method === "countTokens") {
+      const inner: Record<string, unknown> = { ...body, model: `models/${model}` };
+      delete inner.safetySettings;
+      const result = await dispatch(deps, {
+        model,
+        method: "countTokens",
+        build: () => ({ request: inner }),
+        signal,
+      });
+      const answer = (await result.response.json()) as {
+        totalTokens?: number;
+        response?: { totalTokens?: number };
+      };
+      return c.json(
+        { totalTokens: answer.response?.totalTokens ?? answer.totalTokens ?? 0 },
+        200,
+        routingHeaders(result, model),
+      );
+    }
+
+    const inner = nativeRequest(body, model);
+    const result = await dispatch(deps, {
+      model,
+      method: "streamGenerateContent",
+      query: "alt=sse",
+      sessionKey: nativeSessionKey(body),
+      signal,
+      build: (lease) =>
+        wrap({
+          request: inner,
+          model,
+          project: lease.projectId,
+          sessionId: sessionIdFor(lease.account.id),
+          requestId: nativeRequestId(),
+        }),
+    });
+    const idle = deps.config().upstream.idle_timeout_seconds;
+    const headers = routingHeaders(result, model);
+    if (method === "generateContent") {
+      const chunks: GeminiResponse[] = await collectChunks(result, idle);
+      return c.json(nativeResponse(chunks), 200, headers);
+    }
+    const sse = c.req.query("alt") === "sse";
+    const events = sse
+      ? nativeSse(upstreamChunks(result, idle))
+      : nativeJsonArray(upstreamChunks(result, idle));
+    return streamResponse(guarded(events, sse), result, {
+      ...(sse ? SSE_HEADERS : { "content-type": "application/json; charset=utf-8" }),
+      ...headers,
+    });
+  });
+  return app;
+}

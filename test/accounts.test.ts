@@ -1,0 +1,149 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runAccounts } from "../scripts/accounts.js";
+import { AccountRepo } from "../src/pool/accounts.js";
+import { FileKv } from "../src/store/file-kv.js";
+import { runScript, tempDir } from "./helpers.js";
+
+/** An Antigravity Tools data dir as it writes it (spec §5.1): accounts.json index + accounts/<id>.json. */
+async function antigravityDataDir(): Promise<string> {
+  const dir = await tempDir("ag-tools-");
+  await mkdir(join(dir, "accounts"));
+  const accounts = [
+    {
+      id: "11111111-1111-4111-8111-111111111111",
+      email: "alice@gmail.com",
+      disabled: false,
+      proxy_disabled: false,
+    },
+    {
+      id: "22222222-2222-4222-8222-222222222222",
+      email: "bob@gmail.com",
+      disabled: false,
+      proxy_disabled: false,
+    },
+    {
+      id: "33333333-3333-4333-8333-333333333333",
+      email: "carol@gmail.com",
+      disabled: true,
+      disabled_reason: "invalid_grant: revoked",
+    },
+    {
+      id: "44444444-4444-4444-8444-444444444444",
+      email: "dave@gmail.com",
+      disabled: false,
+      proxy_disabled: true,
+      proxy_disabled_reason: "quota_protection",
+    },
+  ];
+  await writeFile(
+    join(dir, "accounts.json"),
+    JSON.stringify({
+      version: "2.0",
+      accounts: accounts.map((a) => ({
+        id: a.id,
+        email: a.email,
+        name: a.email,
+        disabled: a.disabled,
+        created_at: 1,
+        last_used: 2,
+      })),
+      current_account_id: accounts[0]!.id,
+    }),
+  );
+  for (const a of accounts) {
+    await writeFile(
+      join(dir, "accounts", `${a.id}.json`),
+      JSON.stringify({
+        ...a,
+        created_at: 1700000000,
+        last_used: 1700000100,
+        token: {
+          access_token: `ya29.${a.email}`,
+          refresh_token: `1//refresh-${a.email}`,
+          expires_in: 3599,
+          expiry_timestamp: 1700003600,
+          token_type: "Bearer",
+          project_id: `project-${a.email.split("@")[0]}`,
+        },
+        quota: null,
+        protected_models: [],
+      }),
+    );
+  }
+  return dir;
+}
+
+describe("accounts CLI", () => {
+  it("imports every enabled Antigravity Tools account once, and again without duplicates", async () => {
+    const source = await antigravityDataDir();
+    const repo = new AccountRepo(new FileKv(join(await tempDir(), "kv")));
+    const lines: string[] = [];
+    await runAccounts(["import", source], { repo, print: (l) => lines.push(l) });
+    let { accounts } = await repo.list();
+    expect(accounts.map((a) => a.email).sort()).toEqual([
+      "alice@gmail.com",
+      "bob@gmail.com",
+      "dave@gmail.com",
+    ]);
+    const alice = accounts.find((a) => a.email === "alice@gmail.com")!;
+    expect(alice).toMatchObject({
+      refreshToken: "1//refresh-alice@gmail.com",
+      accessToken: "ya29.alice@gmail.com",
+      accessTokenExpiresAt: 1700003600_000,
+      projectId: "project-alice",
+      enabled: true,
+    });
+    expect(lines.join("\n")).toMatch(
+      /skipped .*33333333.*disabled in Antigravity Tools \(invalid_grant: revoked\)/,
+    );
+    expect(lines.at(-1)).toBe("Imported: 3 added, 0 merged into existing accounts, 1 skipped.");
+
+    lines.length = 0;
+    await runAccounts(["import", source], { repo, print: (l) => lines.push(l) });
+    ({ accounts } = await repo.list());
+    expect(accounts).toHaveLength(3);
+    expect(lines.at(-1)).toBe("Imported: 0 added, 3 merged into existing accounts, 1 skipped.");
+  });
+
+  it("imports a plain JSON list of refresh tokens and objects", async () => {
+    const dir = await tempDir();
+    const file = join(dir, "tokens.json");
+    await writeFile(
+      file,
+      JSON.stringify(["1//plain-a", { refresh_token: "1//obj-b", email: "b@example.com" }, { nothing: 1 }]),
+    );
+    const repo = new AccountRepo(new FileKv(join(dir, "kv")));
+    const lines: string[] = [];
+    await runAccounts(["import", file], { repo, print: (l) => lines.push(l) });
+    const { accounts } = await repo.list();
+    expect(accounts.map((a) => a.refreshToken).sort()).toEqual(["1//obj-b", "1//plain-a"]);
+    expect(lines.join("\n")).toContain("no refresh_token");
+  });
+
+  it("add, list (tokens masked), disable, enable, remove — as a user runs them", async () => {
+    const dataDir = await tempDir();
+    const run = async (...args: string[]) => {
+      const p = runScript("accounts.ts", [...args, "--data-dir", dataDir]);
+      const code = await p.exited;
+      return { code, out: p.output() };
+    };
+    const add = await run("add", "--refresh-token", "1//secret-refresh-token-value");
+    expect(add.code).toBe(0);
+    expect(add.out).toMatch(/Added \S+ {2}\(email unknown\)/);
+    const list = await run("list");
+    expect(list.out).not.toContain("1//secret-refresh-token-value");
+    expect(list.out).toContain("refresh=1//s…alue");
+    const id = /^(\S+) /m.exec(list.out)![1]!;
+    expect((await run("disable", id)).out).toContain("DISABLED: disabled by user");
+    expect((await run("enable", id)).out).toContain("Enabled");
+    expect((await run("remove", id)).out).toContain(`Removed ${id}`);
+    const missing = await run("remove", "nobody@example.com");
+    expect(missing.code).toBe(1);
+    expect(missing.out).toContain('No account matches "nobody@example.com"');
+    const noPath = await run("import", join(dataDir, "does-not-exist"));
+    expect(noPath.code).toBe(1);
+    expect(noPath.out).toContain("Cannot read");
+  });
+});

@@ -1,0 +1,43 @@
+import { type Config, type FileConfig, parseFileConfig } from "../src/config.js";
+import { MemoryLogger } from "../src/monitor/log.js";
+import type { NewAccount } from "../src/pool/accounts.js";
+import { type Services, buildServices } from "../src/runtime/services.js";
+import { MemoryKv } from "../src/store/kv.js";
+
+export const API_KEY = "sk-test-0123456789abcdef";
+
+export type ConfigPatch = Partial<Omit<FileConfig, "upstream" | "pool">> & {
+  upstream?: Partial<FileConfig["upstream"]>;
+  pool?: Partial<FileConfig["pool"]>;
+};
+
+export function testConfig(patch: ConfigPatch = {}): Config {
+  const base = parseFileConfig({}, "test");
+  return {
+    ...base,
+    ...patch,
+    api_key: patch.api_key ?? API_KEY,
+    upstream: { ...base.upstream, ...patch.upstream },
+    pool: { ...base.pool, ...patch.pool },
+  } as Config;
+}
+
+export interface TestServices extends Services {
+  logs: MemoryLogger;
+  kv: MemoryKv;
+  cfg: Config;
+}
+
+/** The whole app over an in-memory store, with the given accounts, service started. */
+export async function makeServices(
+  patch: ConfigPatch = {},
+  accounts: NewAccount[] = [],
+): Promise<TestServices> {
+  const cfg = testConfig(patch);
+  const kv = new MemoryKv();
+  const logs = new MemoryLogger();
+  const s = buildServices({ config: () => cfg, kv, logger: logs, port: () => cfg.port });
+  for (const a of accounts) await s.repo.upsert(a);
+  await s.service.start();
+  return { ...s, logs, kv, cfg };
+}
