@@ -41,3 +41,38 @@ export async function makeServices(
   await s.service.start();
   return { ...s, logs, kv, cfg };
 }
+
+/** Services whose upstream and OAuth point at a running simulator. */
+export async function makeSimServices(
+  simUrl: string,
+  patch: ConfigPatch = {},
+  accounts: NewAccount[] = [],
+  now?: () => number,
+): Promise<TestServices> {
+  const cfg = testConfig({
+    ...patch,
+    upstream: {
+      urls: [simUrl],
+      oauth_token_url: `${simUrl}/token`,
+      userinfo_url: `${simUrl}/oauth2/v2/userinfo`,
+      oauth_auth_url: `${simUrl}/o/oauth2/v2/auth`,
+      ...patch.upstream,
+    },
+  });
+  const kv = new MemoryKv();
+  const logs = new MemoryLogger();
+  const s = buildServices({ config: () => cfg, kv, logger: logs, port: () => cfg.port, now });
+  for (const a of accounts) await s.repo.upsert(a);
+  await s.service.start();
+  return { ...s, logs, kv, cfg };
+}
+
+export const geminiBody = (text: string) => ({ contents: [{ role: "user", parts: [{ text }] }] });
+
+export function postJson(app: { request: (p: string, i: RequestInit) => Response | Promise<Response> }, path: string, body: unknown, headers: Record<string, string> = {}) {
+  return app.request(path, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+}

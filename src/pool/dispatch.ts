@@ -179,7 +179,8 @@ export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promis
     });
   }
   if (l.status === 403 || l.status === 401 || l.status === 0) {
-    throw new ProxyError(503, "unavailable", summary, { code: "no_usable_account" });
+    const why = deps.pool.usable().length === 0 ? ` No available accounts: ${deps.pool.emptyReason()}` : "";
+    throw new ProxyError(503, "unavailable", summary + why, { code: "no_usable_account" });
   }
   // Only an upstream that said it is overloaded is reported as overloaded (Claude Code retries those).
   const overloaded = l.status === 503 || l.status === 529;
