@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SimulatedUpstream } from "../src/simulator/server.js";
 import { runAccounts } from "../scripts/accounts.js";
 import { AccountRepo } from "../src/pool/accounts.js";
 import { FileKv } from "../src/store/file-kv.js";
@@ -75,6 +76,14 @@ async function antigravityDataDir(): Promise<string> {
   return dir;
 }
 
+const sim = new SimulatedUpstream();
+beforeAll(async () => {
+  await sim.start();
+  sim.addAccount({ email: "cli@example.com", refreshToken: "1//secret-refresh-token-value" });
+  sim.addAccount({ email: "newbie@example.com", refreshToken: "1//newbie-refresh", needsOnboarding: true });
+});
+afterAll(() => sim.stop());
+
 describe("accounts CLI", () => {
   it("imports every enabled Antigravity Tools account once, and again without duplicates", async () => {
     const source = await antigravityDataDir();
@@ -122,20 +131,32 @@ describe("accounts CLI", () => {
     expect(lines.join("\n")).toContain("no refresh_token");
   });
 
-  it("add, list (tokens masked), disable, enable, remove — as a user runs them", async () => {
+  it("add validates the token (refresh, email, project); list masks tokens; disable, enable, remove, quota", async () => {
     const dataDir = await tempDir();
     const run = async (...args: string[]) => {
-      const p = runScript("accounts.ts", [...args, "--data-dir", dataDir]);
+      const p = runScript("accounts.ts", [...args, "--data-dir", dataDir], sim.env());
       const code = await p.exited;
       return { code, out: p.output() };
     };
     const add = await run("add", "--refresh-token", "1//secret-refresh-token-value");
     expect(add.code).toBe(0);
-    expect(add.out).toMatch(/Added \S+ {2}\(email unknown\)/);
+    expect(add.out).toMatch(
+      /Added \S+ {2}cli@example\.com {2}enabled {2}refresh=1\/\/s…alue {2}project=sim-project-cli/,
+    );
+    const revoked = await run("add", "--refresh-token", "1//not-a-real-token");
+    expect(revoked.code).toBe(1);
+    expect(revoked.out).toContain("Invalid refresh token: invalid_grant: Token has been expired or revoked.");
+    // An account without a project is onboarded.
+    const newbie = await run("add", "--refresh-token", "1//newbie-refresh");
+    expect(newbie.out).toContain("project=sim-onboarded-newbie");
     const list = await run("list");
     expect(list.out).not.toContain("1//secret-refresh-token-value");
     expect(list.out).toContain("refresh=1//s…alue");
-    const id = /^(\S+) /m.exec(list.out)![1]!;
+    const id = /^(\S+) {2}cli@example\.com/m.exec(list.out)![1]!;
+    const quota = await run("quota", "cli@example.com");
+    expect(quota.code).toBe(0);
+    expect(quota.out).toMatch(/cli@example\.com {2}\(Free\)/);
+    expect(quota.out).toMatch(/gemini-3-flash +100% left {2}resets \d{4}-/);
     expect((await run("disable", id)).out).toContain("DISABLED: disabled by user");
     expect((await run("enable", id)).out).toContain("Enabled");
     expect((await run("remove", id)).out).toContain(`Removed ${id}`);
@@ -145,5 +166,49 @@ describe("accounts CLI", () => {
     const noPath = await run("import", join(dataDir, "does-not-exist"));
     expect(noPath.code).toBe(1);
     expect(noPath.out).toContain("Cannot read");
+  });
+
+  it("login --no-browser: URL printed, redirected URL pasted, account stored with its email", async () => {
+    const dataDir = await tempDir();
+    const p = runScript("accounts.ts", ["login", "--no-browser", "--data-dir", dataDir], sim.env());
+    await p.waitFor("Paste that whole address here:");
+    const url = new URL(/^ {2}(http\S+)$/m.exec(p.output())![1]!);
+    expect(url.origin + url.pathname).toBe(`${sim.url}/o/oauth2/v2/auth`);
+    expect(url.searchParams.get("access_type")).toBe("offline");
+    expect(url.searchParams.get("prompt")).toBe("consent");
+    expect(url.searchParams.get("scope")).toContain("https://www.googleapis.com/auth/cloud-platform");
+    expect(url.searchParams.get("code_challenge_method")).toBe("S256");
+    const redirect = url.searchParams.get("redirect_uri")!;
+    expect(redirect).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/oauth-callback$/);
+    // The user approves in a browser elsewhere; the browser lands on a URL they copy back.
+    p.type(sim.authorize(redirect, url.searchParams.get("state")!, "cli@example.com"));
+    expect(await p.exited).toBe(0);
+    expect(p.output()).toMatch(/Added \S+ {2}cli@example\.com {2}enabled/);
+    const { accounts } = await new AccountRepo(new FileKv(join(dataDir, "kv"))).list();
+    expect(accounts.map((a) => [a.email, a.validated])).toEqual([["cli@example.com", true]]);
+  });
+
+  it("login refuses a redirected URL with the wrong state", async () => {
+    const dataDir = await tempDir();
+    const p = runScript("accounts.ts", ["login", "--no-browser", "--data-dir", dataDir], sim.env());
+    await p.waitFor("Paste that whole address here:");
+    const url = new URL(/^ {2}(http\S+)$/m.exec(p.output())![1]!);
+    p.type(sim.authorize(url.searchParams.get("redirect_uri")!, "forged-state", "cli@example.com"));
+    expect(await p.exited).toBe(1);
+    expect(p.output()).toContain("The state in that URL does not match this login");
+    expect((await new AccountRepo(new FileKv(join(dataDir, "kv"))).list()).accounts).toEqual([]);
+  });
+
+  it("login through the loopback listener, as a browser would come back", async () => {
+    const dataDir = await tempDir();
+    const p = runScript("accounts.ts", ["login", "--no-browser", "--data-dir", dataDir], sim.env());
+    await p.waitFor("Paste that whole address here:");
+    const url = /^ {2}(http\S+)$/m.exec(p.output())![1]!;
+    // Follow the consent redirect to the loopback listener, like a browser.
+    const landing = await fetch(url, { redirect: "follow" });
+    expect(landing.status).toBe(200);
+    expect(await landing.text()).toContain("Signed in.");
+    expect(await p.exited).toBe(0);
+    expect(p.output()).toContain("cli@example.com");
   });
 });

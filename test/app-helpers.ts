@@ -69,7 +69,12 @@ export async function makeSimServices(
 
 export const geminiBody = (text: string) => ({ contents: [{ role: "user", parts: [{ text }] }] });
 
-export function postJson(app: { request: (p: string, i: RequestInit) => Response | Promise<Response> }, path: string, body: unknown, headers: Record<string, string> = {}) {
+export function postJson(
+  app: { request: (p: string, i: RequestInit) => Response | Promise<Response> },
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   return app.request(path, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },

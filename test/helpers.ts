@@ -33,6 +33,8 @@ export function freePort(host = "127.0.0.1"): Promise<number> {
 
 export interface Launched {
   child: ChildProcess;
+  /** Writes a line to the process's standard input. */
+  type(line: string): void;
   output: () => string;
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
@@ -45,7 +47,7 @@ export function runScript(script: string, args: string[], env: Record<string, st
   const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "scripts", script), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["pipe", "pipe", "pipe"],
   });
   let out = "";
   const listeners = new Set<() => void>();
@@ -58,6 +60,7 @@ export function runScript(script: string, args: string[], env: Record<string, st
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return {
     child,
+    type: (line) => child.stdin!.write(`${line}\n`),
     output: () => out,
     exited,
     waitFor(text, timeoutMs = 20_000) {

@@ -88,14 +88,22 @@ describe("account pool against the simulated upstream", () => {
     expect(retryAfter).toBeLessThanOrEqual(40);
     const body = (await again.json()) as { error: { status: string; message: string } };
     expect(body.error.status).toBe("RESOURCE_EXHAUSTED");
-    expect(body.error.message).toMatch(/all 2 accounts are cooling down for gemini-3-flash.*free again in \d+s/);
+    expect(body.error.message).toMatch(
+      /all 2 accounts are cooling down for gemini-3-flash.*free again in \d+s/,
+    );
   });
 
   it("50 concurrent requests on an expired token cause exactly one refresh per account", async () => {
-    const expired = accounts().map((a) => ({ ...a, accessToken: "ya29.expired", accessTokenExpiresAt: Date.now() - 1000 }));
+    const expired = accounts().map((a) => ({
+      ...a,
+      accessToken: "ya29.expired",
+      accessTokenExpiresAt: Date.now() - 1000,
+    }));
     const s = await makeSimServices(sim.url, {}, expired);
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => postJson(s.app, GEN, geminiBody(`concurrent request number ${i} here`))),
+      Array.from({ length: 50 }, (_, i) =>
+        postJson(s.app, GEN, geminiBody(`concurrent request number ${i} here`)),
+      ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(50).fill(200));
     expect(sim.refreshCounts.get(A.refreshToken)).toBe(1);
@@ -141,7 +149,17 @@ describe("account pool against the simulated upstream", () => {
     // Twice: the client first retries once without x-goog-user-project (spec §6.2).
     sim.enqueue({
       times: 2,
-      reply: { kind: "error", status: 403, body: { error: { code: 403, message: "Gemini has been disabled in this account for violation of Terms of Service.", status: "PERMISSION_DENIED" } } },
+      reply: {
+        kind: "error",
+        status: 403,
+        body: {
+          error: {
+            code: 403,
+            message: "Gemini has been disabled in this account for violation of Terms of Service.",
+            status: "PERMISSION_DENIED",
+          },
+        },
+      },
     });
     const res = await postJson(s.app, GEN, geminiBody("a forbidden account question"));
     expect(res.status).toBe(200);
@@ -157,10 +175,20 @@ describe("account pool against the simulated upstream", () => {
 
   it("a 400 from upstream goes back to the client and cools nothing down", async () => {
     const s = await makeSimServices(sim.url, {}, accounts());
-    sim.enqueue({ reply: { kind: "error", status: 400, body: { error: { code: 400, message: "Request contains an invalid argument.", status: "INVALID_ARGUMENT" } } } });
+    sim.enqueue({
+      reply: {
+        kind: "error",
+        status: 400,
+        body: {
+          error: { code: 400, message: "Request contains an invalid argument.", status: "INVALID_ARGUMENT" },
+        },
+      },
+    });
     const res = await postJson(s.app, GEN, geminiBody("an invalid request for sure"));
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toContain("Request contains an invalid argument");
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain(
+      "Request contains an invalid argument",
+    );
     expect(s.pool.activeCooldowns()).toEqual([]);
     expect(sim.generateCalls()).toHaveLength(1);
   });
@@ -188,7 +216,10 @@ describe("account pool against the simulated upstream", () => {
 
   it("every envelope sent upstream matches spec §6.4", async () => {
     const s = await makeSimServices(sim.url, {}, [accounts()[0]!]);
-    const res = await postJson(s.app, GEN, { ...geminiBody("check the envelope please"), generationConfig: { temperature: 0.2 } });
+    const res = await postJson(s.app, GEN, {
+      ...geminiBody("check the envelope please"),
+      generationConfig: { temperature: 0.2 },
+    });
     expect(res.status).toBe(200);
     const [call] = sim.generateCalls();
     expect(call!.path).toBe("/v1internal:streamGenerateContent");
@@ -238,7 +269,9 @@ describe("upstream base URL fallback", () => {
     await down.start();
     down.failAllWith = 503;
     try {
-      const s = await makeSimServices(sim.url, { upstream: { urls: [dead, down.url, sim.url] } }, [accounts()[0]!]);
+      const s = await makeSimServices(sim.url, { upstream: { urls: [dead, down.url, sim.url] } }, [
+        accounts()[0]!,
+      ]);
       const res = await postJson(s.app, GEN, geminiBody("does fallback work here"));
       expect(res.status).toBe(200);
       expect(down.requests.some((r) => r.path === "/v1internal:streamGenerateContent")).toBe(true);
