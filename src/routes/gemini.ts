@@ -2,7 +2,7 @@
  * Gemini-native routes: /v1beta/models/{model}:{method} (also /v1 and /v1alpha, the @google/genai
  * 3.x default) for generateContent, streamGenerateContent and countTokens, and the model listing.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { nativeRequestId } from "../adapters/ids.js";
 import { sessionIdFor, wrap } from "../adapters/gemini/envelope.js";
@@ -74,16 +74,22 @@ export function geminiRoutes(deps: DispatchDeps): Hono {
       deps.config().custom_mapping,
     );
 
-  app.get("/:ver{v1beta|v1alpha}/models", (c) => {
+  // @google/genai 3.x lists under /v1/models, where OpenAI clients list too: Google's SDKs say who they are.
+  const isGoogleClient = (c: Context) =>
+    c.req.header("x-goog-api-client") !== undefined || c.req.header("x-goog-api-key") !== undefined;
+
+  app.get("/:ver{v1beta|v1alpha|v1}/models", (c, next) => {
+    if (c.req.param("ver") === "v1" && !isGoogleClient(c)) return next();
     const all = ids();
     const size = Math.min(1000, Math.max(1, Number(c.req.query("pageSize") ?? 1000) || 1000));
     const start = Math.max(0, Number(c.req.query("pageToken") ?? 0) || 0);
     const page = all.slice(start, start + size);
-    const next = start + size < all.length ? String(start + size) : undefined;
-    return c.json({ models: page.map(geminiModel), ...(next ? { nextPageToken: next } : {}) });
+    const nextToken = start + size < all.length ? String(start + size) : undefined;
+    return c.json({ models: page.map(geminiModel), ...(nextToken ? { nextPageToken: nextToken } : {}) });
   });
 
-  app.get("/:ver{v1beta|v1alpha}/models/:model", (c) => {
+  app.get("/:ver{v1beta|v1alpha|v1}/models/:model", (c, next) => {
+    if (c.req.param("ver") === "v1" && !isGoogleClient(c)) return next();
     const id = c.req.param("model").replace(/^models\//, "");
     return c.json(geminiModel(id));
   });

@@ -85,6 +85,25 @@ export interface NodeProxy extends Services {
   close(): Promise<void>;
 }
 
+/** Quota is fetched shortly after start and then every `pool.quota_refresh_minutes` (0 = never). */
+function scheduleQuotaRefresh(services: Services, logger: Logger): () => void {
+  const minutes = services.config().pool.quota_refresh_minutes;
+  if (!minutes) return () => {};
+  const run = async () => {
+    const results = await services.pool.refreshQuota();
+    for (const r of results.filter((x) => !x.ok))
+      logger.warn(`quota refresh failed for account ${r.id}: ${r.error}`);
+  };
+  const first = setTimeout(() => void run(), 5000);
+  const every = setInterval(() => void run(), minutes * 60_000);
+  first.unref();
+  every.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(every);
+  };
+}
+
 /** Loads config and accounts, starts the service, binds. Throws ConfigError or BindError. */
 export async function startNodeProxy(opts: NodeProxyOptions): Promise<NodeProxy> {
   const loaded = await loadConfig(opts.dataDir, opts.env, opts.flags);
@@ -98,6 +117,7 @@ export async function startNodeProxy(opts: NodeProxyOptions): Promise<NodeProxy>
   const host = bindHost(config);
   const server = await listen(services.app, host, config.port);
   boundPort = (server.address() as AddressInfo).port;
+  const stopQuota = scheduleQuotaRefresh(services, opts.logger);
   return {
     ...services,
     loaded,
@@ -107,6 +127,7 @@ export async function startNodeProxy(opts: NodeProxyOptions): Promise<NodeProxy>
     host,
     port: boundPort,
     close: async () => {
+      stopQuota();
       await closeServer(server);
       await services.pool.flush();
     },

@@ -207,6 +207,49 @@ function lastUserText(body: unknown): string {
   return "";
 }
 
+interface Declared {
+  name: string;
+  parameters?: { properties?: Record<string, { type?: string }>; required?: string[] };
+}
+
+/**
+ * What the simulator says when no script applies: with tools declared and a fresh user turn, a call
+ * to the first tool (arguments made from its required properties); after a tool result, a text
+ * that quotes it; otherwise a text that quotes the question. Deterministic, so demos and SDK tests
+ * can rely on it.
+ */
+export function defaultAnswer(body: unknown, model: string): GeminiChunk[] {
+  const req = (
+    body as {
+      request?: {
+        contents?: { role?: string; parts?: Record<string, unknown>[] }[];
+        tools?: { functionDeclarations?: Declared[] }[];
+      };
+    }
+  ).request;
+  const last = req?.contents?.at(-1);
+  const decls = (req?.tools ?? []).flatMap((t) => t.functionDeclarations ?? []);
+  const toolResult = last?.parts?.find((p) => p.functionResponse)?.functionResponse as
+    | { name?: string; response?: unknown }
+    | undefined;
+  if (toolResult) {
+    return textChunks(
+      `Simulated answer (${model}) using ${toolResult.name}: ${JSON.stringify(toolResult.response).slice(0, 80)}`,
+      { model },
+    );
+  }
+  if (decls.length && last?.role === "user") {
+    const d = decls[0]!;
+    const args: Record<string, unknown> = {};
+    for (const key of d.parameters?.required ?? []) {
+      const t = (d.parameters?.properties?.[key]?.type ?? "string").toLowerCase();
+      args[key] = t === "number" || t === "integer" ? 1 : t === "boolean" ? true : "demo";
+    }
+    return functionCallChunks(d.name, args, { model, id: `call-${randomBytes(4).toString("hex")}` });
+  }
+  return textChunks(`Simulated answer (${model}) to: ${lastUserText(body).slice(0, 60)}`, { model });
+}
+
 /** Checks a generate envelope against spec §6.4; returns what is wrong. */
 export function envelopeProblems(body: unknown): string[] {
   const p: string[] = [];
@@ -445,11 +488,10 @@ export class SimulatedUpstream {
         const model = (body as { model: string }).model;
         const scripted = this.take(account.email, model, method);
         if (scripted) return this.reply(req, res, scripted, stream);
-        const text = `Simulated answer (${model}) to: ${lastUserText(body).slice(0, 60)}`;
         return this.reply(
           req,
           res,
-          { reply: { kind: "chunks", chunks: textChunks(text, { model }) } },
+          { reply: { kind: "chunks", chunks: defaultAnswer(body, model) } },
           stream,
         );
       }

@@ -4,6 +4,7 @@
  */
 import { sessionKeyFromText } from "../session.js";
 import { collect, withIdentity } from "./envelope.js";
+import { cleanSchema } from "./schema.js";
 import type { GeminiRequest, GeminiResponse } from "./types.js";
 
 const LEVEL_BUDGET: Record<string, (cap: number) => number> = {
@@ -32,7 +33,11 @@ export function nativeRequest(body: GeminiRequest, model: string): GeminiRequest
   delete req.model;
   if (!model.includes("-image")) req.systemInstruction = withIdentity(body.systemInstruction);
   const gen = { ...(body.generationConfig ?? {}) } as Record<string, unknown>;
-  const thinking = gen.thinkingConfig ? { ...(gen.thinkingConfig as Record<string, unknown>) } : undefined;
+  let thinking = gen.thinkingConfig ? { ...(gen.thinkingConfig as Record<string, unknown>) } : undefined;
+  // Thinking models are asked to think when the client did not say (spec §9.2-5).
+  if (!thinking && (model.includes("thinking") || /gemini-(2\.0|3|3\.1)-pro(?!.*preview)/.test(model))) {
+    thinking = { includeThoughts: true, thinkingBudget: thinkingCap(model) };
+  }
   if (thinking) {
     const level = (thinking.thinkingLevel ?? thinking.thinking_level) as string | undefined;
     if (typeof level === "string") {
@@ -58,12 +63,41 @@ export function nativeRequest(body: GeminiRequest, model: string): GeminiRequest
     gen.topP ??= 1.0;
   }
   if (Object.keys(gen).length) req.generationConfig = gen;
+  if (req.tools) req.tools = cleanTools(req.tools);
   if (req.tools?.length) {
     const tc = { ...(req.toolConfig ?? {}) } as Record<string, unknown>;
     tc.functionCallingConfig ??= { mode: "VALIDATED" };
     req.toolConfig = tc;
   }
   return req;
+}
+
+const SEARCH_NAMES = new Set(["web_search", "google_search"]);
+
+/** Function declarations get Gemini-clean schemas; search pseudo-functions are dropped (spec §7.3). */
+function cleanTools(tools: Record<string, unknown>[]): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const tool of tools) {
+    const decls = tool.functionDeclarations ?? tool.function_declarations;
+    if (!Array.isArray(decls)) {
+      out.push(tool);
+      continue;
+    }
+    const cleaned = decls
+      .filter((d: { name?: string }) => !SEARCH_NAMES.has(d.name ?? ""))
+      .map((d: Record<string, unknown>) => {
+        const { parametersJsonSchema, parameters, ...rest } = d;
+        const schema = parameters ?? parametersJsonSchema;
+        return schema === undefined ? rest : { ...rest, parameters: cleanSchema(schema) };
+      });
+    const { function_declarations: _, ...others } = tool;
+    if (cleaned.length) out.push({ ...others, functionDeclarations: cleaned });
+    else if (Object.keys(others).some((k) => k !== "functionDeclarations")) {
+      const { functionDeclarations: __, ...rest } = others;
+      out.push(rest);
+    }
+  }
+  return out;
 }
 
 export function nativeSessionKey(body: GeminiRequest): string | undefined {
