@@ -22,8 +22,7 @@ export interface ServiceDeps {
 }
 
 export type StartResult =
-  | { ok: true; status: ServiceStatus }
-  | { ok: false; error: string; status: ServiceStatus };
+  { ok: true; status: ServiceStatus } | { ok: false; error: string; status: ServiceStatus };
 
 const RECHECK_MS = 2000;
 

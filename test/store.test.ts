@@ -32,7 +32,10 @@ describe("file KV store", () => {
     await kv.put("account:a/b c", "1");
     await kv.put("other:x", "2");
     expect(await kv.list("account:")).toEqual(["account:a/b c"]);
-    const file = join(kv.dir, (await readdir(kv.dir)).find((n) => n.startsWith("account"))!);
+    const file = join(
+      kv.dir,
+      (await readdir(kv.dir)).find((n) => n.startsWith("account"))!,
+    );
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     await kv.delete("account:a/b c");
     expect(await kv.get("account:a/b c")).toBeNull();

@@ -230,8 +230,7 @@ export function defaultAnswer(body: unknown, model: string): GeminiChunk[] {
   const last = req?.contents?.at(-1);
   const decls = (req?.tools ?? []).flatMap((t) => t.functionDeclarations ?? []);
   const toolResult = last?.parts?.find((p) => p.functionResponse)?.functionResponse as
-    | { name?: string; response?: unknown }
-    | undefined;
+    { name?: string; response?: unknown } | undefined;
   if (toolResult) {
     return textChunks(
       `Simulated answer (${model}) using ${toolResult.name}: ${JSON.stringify(toolResult.response).slice(0, 80)}`,
