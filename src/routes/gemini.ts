@@ -14,11 +14,12 @@ import {
   nativeSse,
 } from "../adapters/gemini/native.js";
 import type { GeminiRequest, GeminiResponse } from "../adapters/gemini/types.js";
-import { listedModelIds, resolveModel } from "../adapters/models.js";
+import { resolveModel } from "../adapters/models.js";
 import { ProxyError } from "../errors.js";
 import { readJson, validate } from "../http/body.js";
 import { SSE_HEADERS, collectChunks, routingHeaders, streamResponse, upstreamChunks } from "../http/relay.js";
 import { type DispatchDeps, dispatch } from "../pool/dispatch.js";
+import { modelIds } from "./generate.js";
 
 const GenerateBody = z
   .object({
@@ -68,11 +69,7 @@ async function* guarded(events: AsyncIterable<string>, sse: boolean): AsyncGener
 
 export function geminiRoutes(deps: DispatchDeps): Hono {
   const app = new Hono();
-  const ids = () =>
-    listedModelIds(
-      deps.pool.usable().flatMap((a) => a.quota?.models.map((m) => m.name) ?? []),
-      deps.config().custom_mapping,
-    );
+  const ids = () => modelIds(deps);
 
   // @google/genai 3.x lists under /v1/models, where OpenAI clients list too: Google's SDKs say who they are.
   const isGoogleClient = (c: Context) =>

@@ -8,7 +8,9 @@ import { type Config, zaiDispatchOn } from "../config.js";
 import type { Logger } from "../monitor/log.js";
 import { AccountRepo } from "../pool/accounts.js";
 import { AccountPool } from "../pool/pool.js";
+import { SignatureStore } from "../adapters/signatures.js";
 import { geminiRoutes } from "../routes/gemini.js";
+import { openaiRoutes } from "../routes/openai.js";
 import { ProxyService } from "../service.js";
 import type { KvStore } from "../store/kv.js";
 import { type FetchLike, UpstreamClient } from "../upstream/client.js";
@@ -45,7 +47,7 @@ export function buildServices(opts: ServicesOptions): Services {
     reloadAccounts: () => pool.reload(),
     zaiDispatchOn: () => zaiDispatchOn(config()),
   });
-  const proxy = { pool, upstream, config, logger, now: opts.now };
+  const proxy = { pool, upstream, config, logger, now: opts.now, signatures: new SignatureStore() };
   const app = createApp({
     config,
     repo,
@@ -53,7 +55,8 @@ export function buildServices(opts: ServicesOptions): Services {
     logger,
     port: opts.port,
     validateRefreshToken: (token) => checkRefreshToken(oauth, upstream, token),
-    proxyRoutes: [geminiRoutes(proxy)],
+    // Gemini first: it claims /v1/models only for Google's SDKs and passes the rest on.
+    proxyRoutes: [geminiRoutes(proxy), openaiRoutes(proxy)],
   });
   return { config, repo, oauth, upstream, pool, service, app, logger };
 }

@@ -207,6 +207,10 @@ function lastUserText(body: unknown): string {
   return "";
 }
 
+/** A 1×1 PNG: what the simulated image models draw. */
+export const SIM_PNG =
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+
 interface Declared {
   name: string;
   parameters?: { properties?: Record<string, { type?: string }>; required?: string[] };
@@ -229,6 +233,21 @@ export function defaultAnswer(body: unknown, model: string): GeminiChunk[] {
   ).request;
   const last = req?.contents?.at(-1);
   const decls = (req?.tools ?? []).flatMap((t) => t.functionDeclarations ?? []);
+  if (model.includes("-image")) {
+    return [
+      {
+        candidates: [
+          {
+            content: { role: "model", parts: [{ inlineData: { mimeType: "image/png", data: SIM_PNG } }] },
+            finishReason: "STOP",
+            index: 0,
+          },
+        ],
+        usageMetadata: { promptTokenCount: 8, candidatesTokenCount: 1290, totalTokenCount: 1298 },
+        modelVersion: model,
+      },
+    ];
+  }
   const toolResult = last?.parts?.find((p) => p.functionResponse)?.functionResponse as
     { name?: string; response?: unknown } | undefined;
   if (toolResult) {

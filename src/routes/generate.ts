@@ -1,0 +1,64 @@
+/**
+ * The one way a protocol route reaches the upstream: wrap the inner request in the envelope for
+ * the chosen account and dispatch it through the pool, always as a stream (non-streaming clients
+ * get it collected).
+ */
+import { sessionIdFor, wrap } from "../adapters/gemini/envelope.js";
+import type { GeminiRequest } from "../adapters/gemini/types.js";
+import { envelopeRequestId } from "../adapters/ids.js";
+import { listedModelIds, resolveModel } from "../adapters/models.js";
+import { ProxyError } from "../errors.js";
+import { type DispatchDeps, type DispatchResult, dispatch } from "../pool/dispatch.js";
+
+export interface GenerateInput {
+  model: string;
+  request: GeminiRequest;
+  sessionKey?: string;
+  messageCount: number;
+  signal?: AbortSignal;
+}
+
+export function generate(deps: DispatchDeps, input: GenerateInput): Promise<DispatchResult> {
+  return dispatch(deps, {
+    model: input.model,
+    method: "streamGenerateContent",
+    query: "alt=sse",
+    sessionKey: input.sessionKey,
+    signal: input.signal,
+    build: (lease) =>
+      wrap({
+        request: input.request,
+        model: input.model,
+        project: lease.projectId,
+        sessionId: sessionIdFor(lease.account.id),
+        requestId: envelopeRequestId(input.sessionKey, input.messageCount),
+      }),
+  });
+}
+
+/** Model ids the listings show: from the accounts' quotas, the mapping and the built-in table. */
+export function modelIds(deps: DispatchDeps): string[] {
+  return listedModelIds(
+    deps.pool.usable().flatMap((a) => a.quota?.models.map((m) => m.name) ?? []),
+    deps.config().custom_mapping,
+  );
+}
+
+const UPSTREAM_FAMILIES = /^(gemini|claude|gpt-oss|imagen)[-.]/;
+
+/**
+ * The upstream model for a client's model name. A name that is not listed, not mapped and not of a
+ * family the upstream serves is refused before anything is sent.
+ */
+export function routeModel(deps: DispatchDeps, requested: string): string {
+  const custom = deps.config().custom_mapping;
+  const r = resolveModel(requested, custom);
+  if (r.source !== "pass-through" || UPSTREAM_FAMILIES.test(requested) || modelIds(deps).includes(requested))
+    return r.model;
+  throw new ProxyError(
+    400,
+    "invalid_request",
+    `Unknown model "${requested}". Use a Gemini or Claude model (e.g. gemini-3-flash, claude-sonnet-4-6), one listed by GET /v1/models, or map it in custom_mapping.`,
+    { code: "model_not_found" },
+  );
+}
