@@ -73,7 +73,15 @@ add("gemini-3-flash", "gemini-3-flash-preview");
 
 export const BUILT_IN_MODELS: Readonly<Record<string, string>> = BUILT_IN;
 
-export type RouteSource = "custom" | "wildcard" | "built-in" | "pass-through";
+export type RouteSource = "custom" | "wildcard" | "built-in" | "family" | "pass-through";
+
+/** Claude model names the table does not list (new dates, new minor versions) go to their family's model. */
+const FAMILY_RULES: [RegExp, string][] = [
+  [/^claude-(opus|3-opus)/, "claude-opus-4-6-thinking"],
+  [/^claude-(sonnet|3-[57]-sonnet).*thinking/, "claude-sonnet-4-6-thinking"],
+  [/^claude-(sonnet|3-[57]-sonnet)/, "claude-sonnet-4-6"],
+  [/^claude-.*haiku/, "claude-sonnet-4-6"],
+];
 
 function wildcardMatch(pattern: string, name: string): boolean {
   const parts = pattern.split("*");
@@ -108,6 +116,7 @@ export function resolveModel(
   if (best) return { model: best.target, source: "wildcard" };
   const builtIn = BUILT_IN[requested];
   if (builtIn !== undefined) return { model: builtIn, source: "built-in" };
+  for (const [re, target] of FAMILY_RULES) if (re.test(requested)) return { model: target, source: "family" };
   return { model: requested, source: "pass-through" };
 }
 

@@ -6,7 +6,20 @@ export const SKIP_SIGNATURE = "skip_thought_signature_validator";
 
 export class SignatureStore {
   private readonly byCall = new Map<string, string>();
+  private readonly families = new Map<string, string>();
   constructor(private readonly max = 5000) {}
+
+  /** Remembers which model family (claude or gemini) issued a thinking signature. */
+  rememberThinking(signature: string | undefined, model: string): void {
+    if (!signature) return;
+    this.families.delete(signature);
+    this.families.set(signature, model.startsWith("claude") ? "claude" : "gemini");
+    if (this.families.size > this.max) this.families.delete(this.families.keys().next().value!);
+  }
+
+  familyOf(signature: string): string | undefined {
+    return this.families.get(signature);
+  }
 
   remember(callId: string | undefined, signature: string | undefined): void {
     if (!callId || !signature) return;

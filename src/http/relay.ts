@@ -71,3 +71,39 @@ export function streamResponse(
   });
   return new Response(stream, { status: 200, headers });
 }
+
+/**
+ * Passes events through and, when the source stays silent for `ms`, inserts `ping` so proxies and
+ * clients keep the connection (Anthropic's `ping` events during long thinking).
+ */
+export async function* withHeartbeat(
+  events: AsyncIterable<string>,
+  ms: number,
+  ping: string,
+): AsyncGenerator<string> {
+  const it = events[Symbol.asyncIterator]();
+  let pending: Promise<IteratorResult<string>> | null = null;
+  try {
+    for (;;) {
+      pending ??= it.next();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const tick = new Promise<"tick">((r) => {
+        timer = setTimeout(() => r("tick"), ms);
+      });
+      const r = await Promise.race([pending, tick]).finally(() => clearTimeout(timer));
+      if (r === "tick") {
+        yield ping;
+        continue;
+      }
+      pending = null;
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    await it.return?.(undefined);
+  }
+}
+
+export async function* mapEvents<T>(events: AsyncIterable<T>, f: (e: T) => string): AsyncGenerator<string> {
+  for await (const e of events) yield f(e);
+}

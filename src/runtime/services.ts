@@ -11,6 +11,7 @@ import { AccountPool } from "../pool/pool.js";
 import { SignatureStore } from "../adapters/signatures.js";
 import { geminiRoutes } from "../routes/gemini.js";
 import { openaiRoutes } from "../routes/openai.js";
+import { anthropicRoutes } from "../routes/anthropic.js";
 import { ProxyService } from "../service.js";
 import type { KvStore } from "../store/kv.js";
 import { type FetchLike, UpstreamClient } from "../upstream/client.js";
@@ -47,7 +48,15 @@ export function buildServices(opts: ServicesOptions): Services {
     reloadAccounts: () => pool.reload(),
     zaiDispatchOn: () => zaiDispatchOn(config()),
   });
-  const proxy = { pool, upstream, config, logger, now: opts.now, signatures: new SignatureStore() };
+  const proxy = {
+    pool,
+    upstream,
+    config,
+    logger,
+    now: opts.now,
+    signatures: new SignatureStore(),
+    fetch: opts.fetch,
+  };
   const app = createApp({
     config,
     repo,
@@ -56,7 +65,7 @@ export function buildServices(opts: ServicesOptions): Services {
     port: opts.port,
     validateRefreshToken: (token) => checkRefreshToken(oauth, upstream, token),
     // Gemini first: it claims /v1/models only for Google's SDKs and passes the rest on.
-    proxyRoutes: [geminiRoutes(proxy), openaiRoutes(proxy)],
+    proxyRoutes: [geminiRoutes(proxy), openaiRoutes(proxy), anthropicRoutes(proxy)],
   });
   return { config, repo, oauth, upstream, pool, service, app, logger };
 }
