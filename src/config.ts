@@ -41,6 +41,8 @@ const UpstreamSchema = z.object({
   user_agent: z.string().optional(),
   connect_timeout_seconds: z.number().positive().default(20),
   idle_timeout_seconds: z.number().positive().default(300),
+  /** Silence after which streams get a keep-alive (Anthropic `ping`). */
+  keepalive_seconds: z.number().positive().default(15),
 });
 
 const ZaiSchema = z.object({

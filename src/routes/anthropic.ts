@@ -43,7 +43,6 @@ export interface AnthropicDeps extends DispatchDeps {
 }
 
 const PING = `event: ping\ndata: ${JSON.stringify({ type: "ping" })}\n\n`;
-const PING_MS = 15_000;
 /** Google could not serve: what sends a `fallback` request to z.ai. */
 const NO_GOOGLE = new Set([
   "no_available_accounts",
@@ -214,7 +213,7 @@ export function anthropicRoutes(deps: AnthropicDeps): Hono {
     }
     const events = withHeartbeat(
       mapEvents(messagesEvents(upstreamChunks(result, idle), ctx), sseEvent),
-      PING_MS,
+      deps.config().upstream.keepalive_seconds * 1000,
       PING,
     );
     return streamResponse(events, result, { ...SSE_HEADERS, ...headers });
