@@ -35,6 +35,31 @@ describe("launcher (npm start)", () => {
     expect(p.output()).toContain("Stopped.");
   });
 
+  it("SIGTERM lets an in-flight request finish before exiting", async () => {
+    const { SimulatedUpstream, textChunks } = await import("../src/simulator/server.js");
+    const sim = new SimulatedUpstream();
+    await sim.start();
+    sim.addAccount({ email: "launcher@example.com", refreshToken: "1//launcher", projectId: "p" });
+    sim.enqueue({ latencyMs: 1500, reply: { kind: "chunks", chunks: textChunks("finished despite the signal") } });
+    const dataDir = await tempDir();
+    await seedAccount(dataDir);
+    const port = await freePort();
+    const p = runScript("start.ts", ["--data-dir", dataDir, "--port", String(port)], sim.env());
+    await p.waitFor("Check it:");
+    const pending = fetch(`http://127.0.0.1:${port}/v1beta/models/gemini-3-flash:generateContent`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "slow one" }] }] }),
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    p.child.kill("SIGTERM");
+    const res = await pending;
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(await res.json())).toContain("finished despite the signal");
+    expect(await p.exited).toBe(0);
+    await sim.stop();
+  });
+
   it("with no account: the banner says so with the command to add one, /healthz answers 503", async () => {
     const dataDir = await tempDir();
     const port = await freePort();

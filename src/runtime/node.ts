@@ -56,9 +56,12 @@ export function listen(app: Hono, host: string, port: number): Promise<Server> {
 export function closeServer(server: Server, graceMs = 10_000): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    // Keep-alive connections become idle when their request ends: close them as they do.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
     timer.unref();
     server.close(() => {
       clearTimeout(timer);
+      clearInterval(sweep);
       resolve();
     });
     server.closeIdleConnections();
