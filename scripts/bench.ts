@@ -40,11 +40,15 @@ const dataDir = await mkdtemp(join(tmpdir(), "agp-bench-"));
 const stored = await new AccountRepo(new FileKv(join(dataDir, "kv"))).upsert(ACCOUNT);
 
 const port = 18000 + Math.floor(Math.random() * 1000);
-const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "scripts/start.ts"), "--data-dir", dataDir, "--port", String(port)], {
-  cwd: ROOT,
-  env: { ...process.env, ...sim.env(), ANTIGRAVITY_AUTH_MODE: "off" },
-  stdio: ["ignore", "pipe", "inherit"],
-});
+const child = spawn(
+  process.execPath,
+  ["--import", "tsx", join(ROOT, "scripts/start.ts"), "--data-dir", dataDir, "--port", String(port)],
+  {
+    cwd: ROOT,
+    env: { ...process.env, ...sim.env(), ANTIGRAVITY_AUTH_MODE: "off" },
+    stdio: ["ignore", "pipe", "inherit"],
+  },
+);
 let out = "";
 child.stdout.on("data", (b) => (out += b));
 await new Promise<void>((resolve, reject) => {
@@ -71,7 +75,9 @@ const userText = (kb: number) => {
   if (turns.at(-1)!.role !== "user") turns.push({ role: "user", content: "and now?" });
   return turns;
 };
-const fixture = JSON.parse(readFileSync(join(ROOT, "..", "shared", "fixtures", "clients", "claude-code-first-turn.json"), "utf8")).body;
+const fixture = JSON.parse(
+  readFileSync(join(ROOT, "..", "shared", "fixtures", "clients", "claude-code-first-turn.json"), "utf8"),
+).body;
 
 interface Scenario {
   name: string;
@@ -80,38 +86,107 @@ interface Scenario {
   stream?: boolean;
 }
 const geminiEnvelope = (text: string) =>
-  wrap({ request: { contents: [{ role: "user", parts: [{ text }] }] }, model: "gemini-3-flash", project: "bench-project", sessionId: sessionIdFor(stored.account.id), requestId: "agent/1/bench" });
+  wrap({
+    request: { contents: [{ role: "user", parts: [{ text }] }] },
+    model: "gemini-3-flash",
+    project: "bench-project",
+    sessionId: sessionIdFor(stored.account.id),
+    requestId: "agent/1/bench",
+  });
 const token = sim.issueAccessToken(ACCOUNT.refreshToken, 3600);
 
 const scenarios: Scenario[] = [
-  { name: "direct to simulator (small, stream)", url: `${sim.url}/v1internal:streamGenerateContent?alt=sse`, body: geminiEnvelope("Hello there, how are you?"), stream: true },
-  { name: "OpenAI chat, small", url: `${proxy}/v1/chat/completions`, body: { model: "gemini-3-flash", messages: [{ role: "user", content: "Hello there, how are you?" }] } },
-  { name: "OpenAI chat, small, stream", url: `${proxy}/v1/chat/completions`, body: { model: "gemini-3-flash", stream: true, messages: [{ role: "user", content: "Hello there, how are you?" }] }, stream: true },
-  { name: "OpenAI chat, 200 KB", url: `${proxy}/v1/chat/completions`, body: { model: "gemini-3-flash", messages: userText(200) } },
-  { name: "OpenAI chat, 10 KB", url: `${proxy}/v1/chat/completions`, body: { model: "gemini-3-flash", messages: userText(10) } },
-  { name: "Anthropic messages, small", url: `${proxy}/v1/messages`, body: { model: "claude-sonnet-4-6", max_tokens: 256, messages: [{ role: "user", content: "Hello there, how are you?" }] } },
-  { name: "Anthropic messages, small, stream", url: `${proxy}/v1/messages`, body: { model: "claude-sonnet-4-6", max_tokens: 256, stream: true, messages: [{ role: "user", content: "Hello there, how are you?" }] }, stream: true },
-  { name: "Anthropic messages, 200 KB", url: `${proxy}/v1/messages`, body: { model: "claude-sonnet-4-6", max_tokens: 256, messages: userText(200) } },
-  { name: "Anthropic, Claude Code first turn (120 KB, 24 tools, stream)", url: `${proxy}/v1/messages`, body: fixture, stream: true },
-  { name: "Gemini generateContent, small", url: `${proxy}/v1beta/models/gemini-3-flash:generateContent`, body: { contents: [{ role: "user", parts: [{ text: "Hello there, how are you?" }] }] } },
+  {
+    name: "direct to simulator (small, stream)",
+    url: `${sim.url}/v1internal:streamGenerateContent?alt=sse`,
+    body: geminiEnvelope("Hello there, how are you?"),
+    stream: true,
+  },
+  {
+    name: "OpenAI chat, small",
+    url: `${proxy}/v1/chat/completions`,
+    body: { model: "gemini-3-flash", messages: [{ role: "user", content: "Hello there, how are you?" }] },
+  },
+  {
+    name: "OpenAI chat, small, stream",
+    url: `${proxy}/v1/chat/completions`,
+    body: {
+      model: "gemini-3-flash",
+      stream: true,
+      messages: [{ role: "user", content: "Hello there, how are you?" }],
+    },
+    stream: true,
+  },
+  {
+    name: "OpenAI chat, 200 KB",
+    url: `${proxy}/v1/chat/completions`,
+    body: { model: "gemini-3-flash", messages: userText(200) },
+  },
+  {
+    name: "OpenAI chat, 10 KB",
+    url: `${proxy}/v1/chat/completions`,
+    body: { model: "gemini-3-flash", messages: userText(10) },
+  },
+  {
+    name: "Anthropic messages, small",
+    url: `${proxy}/v1/messages`,
+    body: {
+      model: "claude-sonnet-4-6",
+      max_tokens: 256,
+      messages: [{ role: "user", content: "Hello there, how are you?" }],
+    },
+  },
+  {
+    name: "Anthropic messages, small, stream",
+    url: `${proxy}/v1/messages`,
+    body: {
+      model: "claude-sonnet-4-6",
+      max_tokens: 256,
+      stream: true,
+      messages: [{ role: "user", content: "Hello there, how are you?" }],
+    },
+    stream: true,
+  },
+  {
+    name: "Anthropic messages, 200 KB",
+    url: `${proxy}/v1/messages`,
+    body: { model: "claude-sonnet-4-6", max_tokens: 256, messages: userText(200) },
+  },
+  {
+    name: "Anthropic, Claude Code first turn (120 KB, 24 tools, stream)",
+    url: `${proxy}/v1/messages`,
+    body: fixture,
+    stream: true,
+  },
+  {
+    name: "Gemini generateContent, small",
+    url: `${proxy}/v1beta/models/gemini-3-flash:generateContent`,
+    body: { contents: [{ role: "user", parts: [{ text: "Hello there, how are you?" }] }] },
+  },
 ];
 
 async function once(s: Scenario, payload: string): Promise<{ total: number; ttfb: number }> {
   const t0 = performance.now();
   const res = await fetch(s.url, {
     method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}`, "x-api-key": "sk-bench-0000" },
+    headers: {
+      "content-type": "application/json",
+      authorization: `Bearer ${token}`,
+      "x-api-key": "sk-bench-0000",
+    },
     body: payload,
   });
   const reader = res.body!.getReader();
   const first = await reader.read();
   const ttfb = performance.now() - t0;
-  if (res.status !== 200) throw new Error(`${s.name}: HTTP ${res.status}: ${new TextDecoder().decode(first.value)}`);
+  if (res.status !== 200)
+    throw new Error(`${s.name}: HTTP ${res.status}: ${new TextDecoder().decode(first.value)}`);
   while (!(await reader.read()).done);
   return { total: performance.now() - t0, ttfb };
 }
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const rows: string[] = [];
 for (const s of scenarios) {
   const payload = JSON.stringify(s.body);
@@ -132,11 +207,15 @@ for (const s of scenarios) {
   );
 }
 const mem = procMem(child.pid!);
-console.log(`Requests per scenario: ${N} (after ${WARMUP} warm-up), one at a time, over loopback; Node ${process.version}.\n`);
+console.log(
+  `Requests per scenario: ${N} (after ${WARMUP} warm-up), one at a time, over loopback; Node ${process.version}.\n`,
+);
 console.log("| scenario | body | mean ms | p50 ms | p99 ms | stream TTFB p50 ms | proxy CPU ms/req |");
 console.log("|---|---|---|---|---|---|---|");
 for (const r of rows) console.log(r);
-console.log(`\nProxy memory after the run: RSS ${mem.rss.toFixed(0)} MiB, peak RSS ${mem.hwm.toFixed(0)} MiB.`);
+console.log(
+  `\nProxy memory after the run: RSS ${mem.rss.toFixed(0)} MiB, peak RSS ${mem.hwm.toFixed(0)} MiB.`,
+);
 
 child.kill("SIGTERM");
 await new Promise((r) => child.once("exit", r));

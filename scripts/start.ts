@@ -43,23 +43,32 @@ const AUTH_EXPLAINED: Record<string, string> = {
   all_except_health: "all_except_health (every path but /healthz needs the API key)",
 };
 
-function banner(p: NodeProxy, dataDirArg: string): string {
-  const c: Config = p.config();
+interface Running {
+  config: Config;
+  host: string;
+  port: number;
+  configPath: string;
+  runtime: string;
+  status: { running: boolean; active_accounts: number; reason: string | null };
+}
+
+function banner(p: Running, dataDirArg: string): string {
+  const c = p.config;
   const mode = effectiveAuthMode(c);
   const shown = p.host === "0.0.0.0" ? "127.0.0.1" : p.host;
   const origin = `http://${shown}:${p.port}`;
-  const s = p.service.status();
+  const s = p.status;
   const lines = [
-    `Antigravity proxy ${VERSION}: ${s.running ? "running" : "STOPPED"}`,
+    `Antigravity proxy ${VERSION}: ${s.running ? "running" : "STOPPED"}${p.runtime === "miniflare" ? " (workerd, through Miniflare)" : ""}`,
     `  Listening on  http://${p.host}:${p.port}${p.host === "0.0.0.0" ? "  (all interfaces: reachable from your network)" : "  (this machine only; --lan to share)"}`,
     `  Auth mode     ${AUTH_EXPLAINED[mode]}${c.auth_mode === "auto" ? " [auto]" : ""}`,
-    `  API key       ${maskSecret(c.api_key)}  (full key: "api_key" in ${p.loaded.path})`,
+    `  API key       ${maskSecret(c.api_key)}  (full key: "api_key" in ${p.configPath})`,
     `  Accounts      ${s.active_accounts} active`,
   ];
   if (!s.running) {
     lines.push(
       "",
-      `  ${p.startResult.ok ? (s.reason ?? "stopped") : NO_ACCOUNTS}`,
+      `  ${s.reason ?? NO_ACCOUNTS}`,
       `  Add one:      npm run accounts -- login${dataDirArg}`,
       `           or:  npm run accounts -- add --refresh-token <token>${dataDirArg}`,
       "  The proxy starts serving as soon as an account is added. Until then /healthz answers 503.",
@@ -84,31 +93,60 @@ async function main() {
     return;
   }
   const runtime = f.runtime ?? "node";
-  if (runtime !== "node") {
-    console.error(
-      runtime === "miniflare"
-        ? "--runtime miniflare is not available in this version yet; run without it (the Node runtime)."
-        : `--runtime must be node or miniflare (got "${runtime}")`,
-    );
+  if (runtime !== "node" && runtime !== "miniflare") {
+    console.error(`--runtime must be node or miniflare (got "${runtime}")`);
     process.exit(1);
   }
   const dataDir = resolveDataDir(f["data-dir"], process.env);
   const dataDirArg = f["data-dir"] ? ` --data-dir ${f["data-dir"]}` : "";
-  let proxy: NodeProxy;
+  const flags = {
+    port: f.port,
+    lan: f.lan,
+    authMode: f["auth-mode"],
+    apiKey: f["api-key"],
+    adminPassword: f["admin-password"],
+  };
+  let running: Running;
+  let close: () => Promise<void>;
   try {
-    proxy = await startNodeProxy({
-      dataDir,
-      env: process.env,
-      flags: {
-        port: f.port,
-        lan: f.lan,
-        authMode: f["auth-mode"],
-        apiKey: f["api-key"],
-        adminPassword: f["admin-password"],
-      },
-      logger: consoleLogger,
-      allowInsecureLan: f["allow-insecure-lan"],
-    });
+    if (runtime === "miniflare") {
+      // Loaded only when asked for: Miniflare is heavy and the Node runtime does not need it.
+      const { startMiniflareProxy } = await import("../src/runtime/miniflare.js");
+      const p = await startMiniflareProxy({
+        dataDir,
+        env: process.env,
+        flags,
+        allowInsecureLan: f["allow-insecure-lan"],
+      });
+      running = {
+        config: p.config(),
+        host: p.host,
+        port: p.port,
+        configPath: p.loaded.path,
+        runtime,
+        status: await p.status(),
+      };
+      close = p.close;
+      if (p.loaded.created) console.log(`Created ${p.loaded.path} with a new API key.`);
+    } else {
+      const p: NodeProxy = await startNodeProxy({
+        dataDir,
+        env: process.env,
+        flags,
+        logger: consoleLogger,
+        allowInsecureLan: f["allow-insecure-lan"],
+      });
+      running = {
+        config: p.config(),
+        host: p.host,
+        port: p.port,
+        configPath: p.loaded.path,
+        runtime,
+        status: p.service.status(),
+      };
+      close = p.close;
+      if (p.loaded.created) console.log(`Created ${p.loaded.path} with a new API key.`);
+    }
   } catch (err) {
     if (err instanceof ConfigError || err instanceof BindError) {
       console.error(err instanceof BindError ? err.message : `Configuration error: ${err.message}`);
@@ -116,23 +154,26 @@ async function main() {
     }
     throw err;
   }
-  if (proxy.host === "0.0.0.0" && effectiveAuthMode(proxy.config()) === "off") {
+  if (running.host === "0.0.0.0" && effectiveAuthMode(running.config) === "off") {
     console.warn(
       "WARNING: listening on all interfaces with auth off (--allow-insecure-lan): anyone on your network can use your accounts.",
     );
   }
-  if (proxy.loaded.created) console.log(`Created ${proxy.loaded.path} with a new API key.`);
-  console.log(banner(proxy, dataDirArg));
+  console.log(banner(running, dataDirArg));
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal} received: finishing in-flight requests…`);
-    await proxy.close();
+    await close();
     console.log("Stopped.");
     process.exit(0);
   };
+  // Miniflare's own hooks would exit at once (143) and skip the flush of accounts back to the
+  // data dir; ours close it in order. Its "exit" hook stays, so workerd never outlives us.
+  process.removeAllListeners("SIGINT");
+  process.removeAllListeners("SIGTERM");
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 }

@@ -590,9 +590,18 @@ describe("z.ai dispatch", () => {
 describe("keep-alive", () => {
   it("long upstream silences get ping events while the answer streams", async () => {
     const { makeSimServices, postJson } = await import("./app-helpers.js");
-    const s = await makeSimServices(sim.url, { upstream: { keepalive_seconds: 0.2 } }, [{ refreshToken: "1//rt-claude", email: "claude@example.com" }]);
-    sim.enqueue({ reply: { kind: "chunks", chunks: textChunks("slow answer", { pieces: 2 }), delayMs: 700 } });
-    const res = await postJson(s.app, "/v1/messages", { model: "claude-sonnet-4-6", max_tokens: 10, stream: true, messages: [{ role: "user", content: "take your time" }] });
+    const s = await makeSimServices(sim.url, { upstream: { keepalive_seconds: 0.2 } }, [
+      { refreshToken: "1//rt-claude", email: "claude@example.com" },
+    ]);
+    sim.enqueue({
+      reply: { kind: "chunks", chunks: textChunks("slow answer", { pieces: 2 }), delayMs: 700 },
+    });
+    const res = await postJson(s.app, "/v1/messages", {
+      model: "claude-sonnet-4-6",
+      max_tokens: 10,
+      stream: true,
+      messages: [{ role: "user", content: "take your time" }],
+    });
     const text = await res.text();
     expect(text.match(/event: ping\ndata: \{"type":"ping"\}/g)!.length).toBeGreaterThanOrEqual(2);
     expect(text).toContain("slow answer".slice(0, 6));

@@ -40,7 +40,10 @@ describe("launcher (npm start)", () => {
     const sim = new SimulatedUpstream();
     await sim.start();
     sim.addAccount({ email: "launcher@example.com", refreshToken: "1//launcher", projectId: "p" });
-    sim.enqueue({ latencyMs: 1500, reply: { kind: "chunks", chunks: textChunks("finished despite the signal") } });
+    sim.enqueue({
+      latencyMs: 1500,
+      reply: { kind: "chunks", chunks: textChunks("finished despite the signal") },
+    });
     const dataDir = await tempDir();
     await seedAccount(dataDir);
     const port = await freePort();

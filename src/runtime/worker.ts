@@ -26,12 +26,20 @@ export interface WorkerEnv {
 
 /** A Worker is reachable from the internet: `auto` means a key is required. */
 export function workerConfig(env: WorkerEnv): Config {
-  const strings = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === "string")) as Record<string, string>;
+  const strings = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === "string")) as Record<
+    string,
+    string
+  >;
   const base = parseFileConfig({ allow_lan_access: true }, "worker configuration");
   const c = applyOverrides(base, strings, {});
-  if (!c.api_key) throw new ConfigError("This deployment has no API key. Set one: wrangler secret put ANTIGRAVITY_API_KEY (it must start with sk-).");
+  if (!c.api_key)
+    throw new ConfigError(
+      "This deployment has no API key. Set one: wrangler secret put ANTIGRAVITY_API_KEY (it must start with sk-).",
+    );
   if (effectiveAuthMode(c) === "off" && env.ANTIGRAVITY_ALLOW_AUTH_OFF !== "true") {
-    throw new ConfigError("Auth mode off is refused on Workers: a deployed proxy must require its API key. Unset ANTIGRAVITY_AUTH_MODE or use all_except_health / strict.");
+    throw new ConfigError(
+      "Auth mode off is refused on Workers: a deployed proxy must require its API key. Unset ANTIGRAVITY_AUTH_MODE or use all_except_health / strict.",
+    );
   }
   return { ...c, api_key: c.api_key };
 }
@@ -42,7 +50,12 @@ function servicesFor(env: WorkerEnv): Services {
   const config = workerConfig(env);
   const fingerprint = JSON.stringify(config);
   if (!built || built.fingerprint !== fingerprint) {
-    const services = buildServices({ config: () => config, kv: new WorkersKv(env.ACCOUNTS), logger: consoleLogger, port: () => 443 });
+    const services = buildServices({
+      config: () => config,
+      kv: new WorkersKv(env.ACCOUNTS),
+      logger: consoleLogger,
+      port: () => 443,
+    });
     built = { fingerprint, services, started: services.service.start() };
   }
   return built.services;
@@ -57,7 +70,10 @@ export default {
       app = services.app;
     } catch (err) {
       const message = err instanceof ConfigError ? err.message : `Startup failed: ${(err as Error).message}`;
-      return Response.json({ error: { message, type: "configuration_error", code: "not_configured" } }, { status: 503 });
+      return Response.json(
+        { error: { message, type: "configuration_error", code: "not_configured" } },
+        { status: 503 },
+      );
     }
     return app.fetch(request, env, ctx as never);
   },

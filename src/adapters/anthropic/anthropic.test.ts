@@ -14,7 +14,14 @@ async function* from<T>(xs: T[]) {
 }
 const ctx = (stopSequences: string[] = []) => {
   let n = 0;
-  return { id: "msg_x", model: "claude-sonnet-4-6", upstreamModel: "gemini-3-flash", stopSequences, signatures: new SignatureStore(), newId: () => `n${++n}` };
+  return {
+    id: "msg_x",
+    model: "claude-sonnet-4-6",
+    upstreamModel: "gemini-3-flash",
+    stopSequences,
+    signatures: new SignatureStore(),
+    newId: () => `n${++n}`,
+  };
 };
 const events = async (chunks: GeminiResponse[], stops: string[] = []) => {
   const out = [];
@@ -24,12 +31,20 @@ const events = async (chunks: GeminiResponse[], stops: string[] = []) => {
 
 describe("Anthropic → Gemini", () => {
   it("vector 22: system prompt after the identity; a user-supplied identity replaces it", () => {
-    expect(conv({ system: "You are a reviewer.", ...user("hi") }).request.systemInstruction).toEqual({ role: "user", parts: [{ text: IDENTITY }, { text: "You are a reviewer." }] });
-    expect(conv({ system: "You are Antigravity, but custom.", ...user("hi") }).request.systemInstruction!.parts).toEqual([{ text: "You are Antigravity, but custom." }]);
+    expect(conv({ system: "You are a reviewer.", ...user("hi") }).request.systemInstruction).toEqual({
+      role: "user",
+      parts: [{ text: IDENTITY }, { text: "You are a reviewer." }],
+    });
+    expect(
+      conv({ system: "You are Antigravity, but custom.", ...user("hi") }).request.systemInstruction!.parts,
+    ).toEqual([{ text: "You are Antigravity, but custom." }]);
   });
 
   it("vector 23: the Agent SDK identity line is rewritten", () => {
-    const parts = conv({ system: [{ type: "text", text: "You are a Claude agent, built on Anthropic's Claude Agent SDK." }], ...user("hi") }).request.systemInstruction!.parts;
+    const parts = conv({
+      system: [{ type: "text", text: "You are a Claude agent, built on Anthropic's Claude Agent SDK." }],
+      ...user("hi"),
+    }).request.systemInstruction!.parts;
     expect(parts[1]).toEqual({ text: "You are Claude Code, Anthropic's official CLI for Claude." });
   });
 
@@ -39,19 +54,49 @@ describe("Anthropic → Gemini", () => {
         messages: [
           { role: "user", content: "go" },
           { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "ls", input: {} }] },
-          { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content, ...(is_error === undefined ? {} : { is_error }) }] },
+          {
+            role: "user",
+            content: [
+              {
+                type: "tool_result",
+                tool_use_id: "t1",
+                content,
+                ...(is_error === undefined ? {} : { is_error }),
+              },
+            ],
+          },
         ],
       }).request.contents[2]!.parts[0];
-    expect(turn("", true)).toEqual({ functionResponse: { name: "ls", response: { result: "Tool execution failed with no output." }, id: "t1" } });
-    expect(turn("")).toEqual({ functionResponse: { name: "ls", response: { result: "Command executed successfully." }, id: "t1" } });
-    expect(turn([{ type: "text", text: "a" }, { type: "text", text: "b" }])).toEqual({ functionResponse: { name: "ls", response: { result: "a\nb" }, id: "t1" } });
+    expect(turn("", true)).toEqual({
+      functionResponse: {
+        name: "ls",
+        response: { result: "Tool execution failed with no output." },
+        id: "t1",
+      },
+    });
+    expect(turn("")).toEqual({
+      functionResponse: { name: "ls", response: { result: "Command executed successfully." }, id: "t1" },
+    });
+    expect(
+      turn([
+        { type: "text", text: "a" },
+        { type: "text", text: "b" },
+      ]),
+    ).toEqual({ functionResponse: { name: "ls", response: { result: "a\nb" }, id: "t1" } });
   });
 
   it("vector 25: unsigned thinking becomes text; redacted thinking is kept as a note", () => {
     const c = conv({
       messages: [
         { role: "user", content: "q" },
-        { role: "assistant", content: [{ type: "thinking", thinking: "t" }, { type: "text", text: "x" }, { type: "redacted_thinking", data: "D" }] },
+        {
+          role: "assistant",
+          content: [
+            { type: "thinking", thinking: "t" },
+            { type: "text", text: "x" },
+            { type: "redacted_thinking", data: "D" },
+          ],
+        },
         { role: "user", content: "next" },
       ],
     }).request.contents;
@@ -59,9 +104,18 @@ describe("Anthropic → Gemini", () => {
   });
 
   it("vector 26: thinking budget and output room", () => {
-    const g = conv({ ...user("q"), max_tokens: 1024, thinking: { type: "enabled", budget_tokens: 8000 } }, "claude-sonnet-4-6-thinking").request.generationConfig;
-    expect(g).toMatchObject({ thinkingConfig: { includeThoughts: true, thinkingBudget: 8000 }, maxOutputTokens: 9024 });
-    const big = conv({ ...user("q"), max_tokens: 64000, thinking: { type: "enabled", budget_tokens: 50000 } }, "claude-sonnet-4-6-thinking").request.generationConfig;
+    const g = conv(
+      { ...user("q"), max_tokens: 1024, thinking: { type: "enabled", budget_tokens: 8000 } },
+      "claude-sonnet-4-6-thinking",
+    ).request.generationConfig;
+    expect(g).toMatchObject({
+      thinkingConfig: { includeThoughts: true, thinkingBudget: 8000 },
+      maxOutputTokens: 9024,
+    });
+    const big = conv(
+      { ...user("q"), max_tokens: 64000, thinking: { type: "enabled", budget_tokens: 50000 } },
+      "claude-sonnet-4-6-thinking",
+    ).request.generationConfig;
     expect(big).toMatchObject({ thinkingConfig: { thinkingBudget: 32768 }, maxOutputTokens: 64000 });
   });
 
@@ -84,8 +138,16 @@ describe("Anthropic → Gemini", () => {
   });
 
   it("vector 29: the web search server tool alone becomes googleSearch; with client tools only declarations", () => {
-    expect(conv({ ...user("q"), tools: [{ type: "web_search_20250305", name: "web_search" }] }).request.tools).toEqual([{ googleSearch: {} }]);
-    const both = conv({ ...user("q"), tools: [{ type: "web_search_20250305", name: "web_search" }, { name: "ls", input_schema: { type: "object" } }] }).request.tools!;
+    expect(
+      conv({ ...user("q"), tools: [{ type: "web_search_20250305", name: "web_search" }] }).request.tools,
+    ).toEqual([{ googleSearch: {} }]);
+    const both = conv({
+      ...user("q"),
+      tools: [
+        { type: "web_search_20250305", name: "web_search" },
+        { name: "ls", input_schema: { type: "object" } },
+      ],
+    }).request.tools!;
     expect(Object.keys(both[0]!)).toEqual(["functionDeclarations"]);
   });
 
@@ -93,7 +155,9 @@ describe("Anthropic → Gemini", () => {
     const tools = [{ name: "ls", input_schema: { type: "object" } }];
     const mode = (tool_choice: object) => conv({ ...user("q"), tools, tool_choice }).request.toolConfig;
     expect(mode({ type: "any" })).toEqual({ functionCallingConfig: { mode: "ANY" } });
-    expect(mode({ type: "tool", name: "ls" })).toEqual({ functionCallingConfig: { mode: "ANY", allowedFunctionNames: ["ls"] } });
+    expect(mode({ type: "tool", name: "ls" })).toEqual({
+      functionCallingConfig: { mode: "ANY", allowedFunctionNames: ["ls"] },
+    });
     expect(mode({ type: "none" })).toEqual({ functionCallingConfig: { mode: "NONE" } });
   });
 
@@ -105,7 +169,16 @@ describe("Anthropic → Gemini", () => {
         { role: "user", content: "never mind" },
       ],
     }).request.contents;
-    expect(c[2]!.parts).toEqual([{ functionResponse: { name: "ls", response: { result: "Tool execution interrupted. No result provided." }, id: "t1" } }, { text: "never mind" }]);
+    expect(c[2]!.parts).toEqual([
+      {
+        functionResponse: {
+          name: "ls",
+          response: { result: "Tool execution interrupted. No result provided." },
+          id: "t1",
+        },
+      },
+      { text: "never mind" },
+    ]);
   });
 });
 
@@ -114,9 +187,14 @@ describe("Gemini → Anthropic", () => {
     const ev = await events([
       { candidates: [{ content: { parts: [{ text: "Plan", thought: true, thoughtSignature: "SIG" }] } }] },
       { candidates: [{ content: { parts: [{ text: "Hi" }] } }] },
-      { candidates: [{ content: { parts: [] }, finishReason: "STOP" }], usageMetadata: { promptTokenCount: 50, candidatesTokenCount: 4 } },
+      {
+        candidates: [{ content: { parts: [] }, finishReason: "STOP" }],
+        usageMetadata: { promptTokenCount: 50, candidatesTokenCount: 4 },
+      },
     ]);
-    expect(ev.map((e) => (e.type === "content_block_delta" ? (e.delta as { type: string }).type : e.type))).toEqual([
+    expect(
+      ev.map((e) => (e.type === "content_block_delta" ? (e.delta as { type: string }).type : e.type)),
+    ).toEqual([
       "message_start",
       "content_block_start",
       "thinking_delta",
@@ -128,17 +206,41 @@ describe("Gemini → Anthropic", () => {
       "message_delta",
       "message_stop",
     ]);
-    expect(ev.at(-2)).toEqual({ type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { input_tokens: 50, output_tokens: 4, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 } });
+    expect(ev.at(-2)).toEqual({
+      type: "message_delta",
+      delta: { stop_reason: "end_turn", stop_sequence: null },
+      usage: {
+        input_tokens: 50,
+        output_tokens: 4,
+        cache_read_input_tokens: 0,
+        cache_creation_input_tokens: 0,
+      },
+    });
   });
 
   it("vector 31: a function call is one tool_use block with its JSON, stop_reason tool_use", async () => {
-    const msg = await foldMessage(from(await events([{ candidates: [{ content: { parts: [{ functionCall: { name: "Read", args: { file_path: "/a" }, id: "t1" } }] }, finishReason: "STOP" }] }])));
+    const msg = await foldMessage(
+      from(
+        await events([
+          {
+            candidates: [
+              {
+                content: { parts: [{ functionCall: { name: "Read", args: { file_path: "/a" }, id: "t1" } }] },
+                finishReason: "STOP",
+              },
+            ],
+          },
+        ]),
+      ),
+    );
     expect(msg.content).toEqual([{ type: "tool_use", id: "t1", name: "Read", input: { file_path: "/a" } }]);
     expect(msg.stop_reason).toBe("tool_use");
   });
 
   it("vector 32: usage with cache", () => {
-    expect(anthropicUsage({ promptTokenCount: 1000, cachedContentTokenCount: 200, candidatesTokenCount: 50 })).toEqual({
+    expect(
+      anthropicUsage({ promptTokenCount: 1000, cachedContentTokenCount: 200, candidatesTokenCount: 50 }),
+    ).toEqual({
       input_tokens: 800,
       output_tokens: 50,
       cache_read_input_tokens: 200,
@@ -148,9 +250,25 @@ describe("Gemini → Anthropic", () => {
 
   it("max_tokens and non-streaming signatures", async () => {
     const msg = await foldMessage(
-      from(await events([{ candidates: [{ content: { parts: [{ text: "deep", thought: true, thoughtSignature: "S1" }, { text: "cut" }] }, finishReason: "MAX_TOKENS" }] }])),
+      from(
+        await events([
+          {
+            candidates: [
+              {
+                content: {
+                  parts: [{ text: "deep", thought: true, thoughtSignature: "S1" }, { text: "cut" }],
+                },
+                finishReason: "MAX_TOKENS",
+              },
+            ],
+          },
+        ]),
+      ),
     );
-    expect(msg.content).toEqual([{ type: "thinking", thinking: "deep", signature: "S1" }, { type: "text", text: "cut" }]);
+    expect(msg.content).toEqual([
+      { type: "thinking", thinking: "deep", signature: "S1" },
+      { type: "text", text: "cut" },
+    ]);
     expect(msg.stop_reason).toBe("max_tokens");
   });
 

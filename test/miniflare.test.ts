@@ -1,0 +1,127 @@
+import Anthropic from "@anthropic-ai/sdk";
+import { GoogleGenAI } from "@google/genai";
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AccountRepo } from "../src/pool/accounts.js";
+import { SimulatedUpstream, textChunks } from "../src/simulator/server.js";
+import { FileKv } from "../src/store/file-kv.js";
+import { type Launched, freePort, runScript, tempDir } from "./helpers.js";
+
+// The same proxy in workerd (npm start -- --runtime miniflare), over real HTTP, against the simulator.
+const KEY = "sk-miniflare-test-key";
+const ACCOUNT = { email: "edge@example.com", refreshToken: "1//rt-edge" };
+const sim = new SimulatedUpstream();
+let dataDir: string;
+let port: number;
+let proxy: Launched;
+const base = () => `http://127.0.0.1:${port}`;
+
+async function launch(): Promise<Launched> {
+  const p = runScript(
+    "start.ts",
+    [
+      "--runtime",
+      "miniflare",
+      "--data-dir",
+      dataDir,
+      "--port",
+      String(port),
+      "--auth-mode",
+      "strict",
+      "--api-key",
+      KEY,
+    ],
+    sim.env(),
+  );
+  await p.waitFor("Check it:", 60_000);
+  return p;
+}
+
+beforeAll(async () => {
+  await sim.start();
+  sim.addAccount({ ...ACCOUNT, projectId: "proj-edge" });
+  dataDir = await tempDir();
+  await new AccountRepo(new FileKv(`${dataDir}/kv`)).upsert(ACCOUNT);
+  port = await freePort();
+  proxy = await launch();
+}, 90_000);
+afterAll(async () => {
+  await proxy?.kill();
+  await sim.stop();
+});
+
+describe("--runtime miniflare", () => {
+  it("prints the same banner and serves /healthz", async () => {
+    expect(proxy.output()).toContain("running (workerd, through Miniflare)");
+    expect(proxy.output()).toContain("Accounts      1 active");
+    const r = await fetch(`${base()}/healthz`, { headers: { authorization: `Bearer ${KEY}` } });
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({ status: "ok", active_accounts: 1 });
+  });
+
+  it("enforces the auth mode, with errors in each protocol's envelope", async () => {
+    expect((await fetch(`${base()}/healthz`)).status).toBe(401);
+    const anth = await fetch(`${base()}/v1/messages`, {
+      method: "POST",
+      headers: { "x-api-key": "sk-wrong-00000" },
+    });
+    expect(anth.status).toBe(401);
+    expect(await anth.json()).toMatchObject({ type: "error", error: { type: "authentication_error" } });
+    const gem = await fetch(`${base()}/v1beta/models?key=${KEY}`);
+    expect(gem.status).toBe(200);
+  });
+
+  it("OpenAI SDK: chat, plain and streamed", async () => {
+    const client = new OpenAI({ apiKey: KEY, baseURL: `${base()}/v1`, maxRetries: 0 });
+    const r = await client.chat.completions.create({
+      model: "gemini-3-flash",
+      messages: [{ role: "user", content: "Hello" }],
+    });
+    expect(r.choices[0]!.message.content).toBe("Simulated answer (gemini-3-flash) to: Hello");
+    sim.enqueue({
+      reply: { kind: "chunks", chunks: textChunks("edge stream works", { pieces: 3 }), delayMs: 20 },
+    });
+    let text = "";
+    for await (const c of await client.chat.completions.create({
+      model: "gemini-3-flash",
+      stream: true,
+      messages: [{ role: "user", content: "s" }],
+    })) {
+      text += c.choices[0]?.delta?.content ?? "";
+    }
+    expect(text).toBe("edge stream works");
+  });
+
+  it("Anthropic SDK: messages.stream", async () => {
+    const client = new Anthropic({ apiKey: KEY, baseURL: base(), maxRetries: 0 });
+    const msg = await client.messages
+      .stream({ model: "claude-sonnet-4-6", max_tokens: 64, messages: [{ role: "user", content: "Hi" }] })
+      .finalMessage();
+    expect(msg.content[0]).toMatchObject({
+      type: "text",
+      text: "Simulated answer (claude-sonnet-4-6) to: Hi",
+    });
+  });
+
+  it("Gemini SDK: generateContent", async () => {
+    const ai = new GoogleGenAI({ apiKey: KEY, httpOptions: { baseUrl: base() } });
+    expect((await ai.models.generateContent({ model: "gemini-3-flash", contents: "Hello" })).text).toBe(
+      "Simulated answer (gemini-3-flash) to: Hello",
+    );
+  });
+
+  it("tokens refreshed in workerd are in the data dir after shutdown, and the accounts survive a restart", async () => {
+    expect(await proxy.kill("SIGTERM")).toBe(0);
+    const [stored] = (await new AccountRepo(new FileKv(`${dataDir}/kv`)).list()).accounts;
+    expect(stored!.accessToken).toMatch(/^ya29\.sim-/);
+    expect(stored!.projectId).toBe("proj-edge");
+    proxy = await launch();
+    expect(proxy.output()).toContain("Accounts      1 active");
+    const r = await fetch(`${base()}/v1beta/models/gemini-3-flash:generateContent`, {
+      method: "POST",
+      headers: { "x-goog-api-key": KEY, "content-type": "application/json" },
+      body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "after restart" }] }] }),
+    });
+    expect(r.status).toBe(200);
+  }, 90_000);
+});
