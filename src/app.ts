@@ -9,9 +9,15 @@ import { authMiddleware } from "./auth/middleware.js";
 import { pathKind } from "./auth/paths.js";
 import { type Config, effectiveAuthMode } from "./config.js";
 import { ProxyError, errorBody, protocolFor } from "./errors.js";
+import { randomString } from "./adapters/ids.js";
 import type { Logger } from "./monitor/log.js";
+import { monitorMiddleware } from "./monitor/middleware.js";
+import type { Monitor } from "./monitor/monitor.js";
 import type { AccountRepo, NewAccount } from "./pool/accounts.js";
-import { adminRoutes } from "./routes/admin.js";
+import type { AccountPool } from "./pool/pool.js";
+import { adminRoutes, metricsRoute } from "./routes/admin.js";
+import { consoleRoutes } from "./routes/console.js";
+import type { Settings } from "./settings.js";
 import { healthRoutes } from "./routes/health.js";
 import { notFoundHint } from "./routes/hints.js";
 import type { ProxyService } from "./service.js";
@@ -26,6 +32,10 @@ export interface AppDeps {
   validateRefreshToken?: (refreshToken: string) => Promise<NewAccount>;
   /** Protocol route modules (OpenAI, Anthropic, Gemini), mounted after the shared middleware. */
   proxyRoutes?: Hono[];
+  pool: AccountPool;
+  monitor: Monitor;
+  settings: Settings;
+  settingsWritable: boolean;
 }
 
 const LOCAL_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i;
@@ -107,6 +117,8 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
 
+  app.use(monitorMiddleware(deps.monitor, () => randomString(16)));
+
   // Proxy routes answer 503 in their protocol while the service is stopped.
   app.use(async (c, next) => {
     if (c.req.method === "OPTIONS" || pathKind(c.req.path) !== "proxy") return next();
@@ -120,7 +132,9 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   app.route("/", healthRoutes(deps.service));
+  app.route("/", consoleRoutes());
   app.route("/api", adminRoutes(deps));
+  app.route("/", metricsRoute(deps));
   for (const r of deps.proxyRoutes ?? []) app.route("/", r);
   return app;
 }

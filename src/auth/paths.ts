@@ -5,7 +5,8 @@ const HEALTH = new Set(["/healthz", "/health", "/api/health"]);
 
 export function pathKind(path: string): PathKind {
   if (HEALTH.has(path)) return "health";
-  if (path === "/api" || path.startsWith("/api/")) return "admin";
-  if (path === "/" || path === "/favicon.ico") return "public";
+  if (path === "/api" || path.startsWith("/api/") || path === "/metrics") return "admin";
+  if (path === "/" || path === "/favicon.ico" || path === "/console" || path.startsWith("/console/"))
+    return "public";
   return "proxy";
 }

@@ -2,8 +2,13 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { ProxyError } from "../errors.js";
 import { readJson, validate } from "../http/body.js";
+import { effectiveAuthMode, generateApiKey } from "../config.js";
+import { renderMetrics } from "../monitor/metrics.js";
+import type { Monitor } from "../monitor/monitor.js";
 import { type AccountRepo, type NewAccount, publicAccount } from "../pool/accounts.js";
+import type { AccountPool } from "../pool/pool.js";
 import type { ProxyService } from "../service.js";
+import { type Settings, SettingsPatchSchema } from "../settings.js";
 
 export interface AdminDeps {
   repo: AccountRepo;
@@ -12,6 +17,11 @@ export interface AdminDeps {
   port(): number;
   /** Exchanges a refresh token once and reads the email and project; absent: stored unvalidated. */
   validateRefreshToken?: (refreshToken: string) => Promise<NewAccount>;
+  pool: AccountPool;
+  monitor: Monitor;
+  settings: Settings;
+  /** Whether settings are saved somewhere (false on Workers). */
+  settingsWritable: boolean;
 }
 
 const AddAccount = z
@@ -53,8 +63,78 @@ export function adminRoutes(deps: AdminDeps): Hono {
 
   app.get("/accounts", async (c) => {
     const { accounts, problems } = await deps.repo.list();
-    return c.json({ accounts: accounts.map(publicAccount), problems });
+    const cooldowns = deps.pool.activeCooldowns();
+    return c.json({
+      accounts: accounts.map((a) => ({
+        ...publicAccount(a),
+        cooldowns: cooldowns.filter((cd) => cd.accountId === a.id),
+      })),
+      problems,
+    });
   });
+
+  app.post("/accounts/:id/quota", async (c) => {
+    const [r] = await deps.pool.refreshQuota(c.req.param("id"));
+    if (!r) throw new ProxyError(404, "not_found", `No enabled account with id ${c.req.param("id")}`);
+    if (!r.ok) throw new ProxyError(502, "upstream", `Quota refresh failed: ${r.error}`);
+    const a = deps.pool.all().find((x) => x.id === r.id)!;
+    return c.json({ account: publicAccount(a) });
+  });
+
+  const configView = () => {
+    const cfg = deps.settings.current();
+    return {
+      config: {
+        port: cfg.port,
+        allow_lan_access: cfg.allow_lan_access,
+        auth_mode: cfg.auth_mode,
+        effective_auth_mode: effectiveAuthMode(cfg),
+        api_key: cfg.api_key,
+        admin_password_set: !!cfg.admin_password,
+        monitor_enabled: deps.monitor.enabled,
+      },
+      bound: deps.settings.bound,
+      restart_required: [
+        ...(cfg.port !== deps.settings.bound.port ? ["port"] : []),
+        ...(cfg.allow_lan_access !== deps.settings.bound.allow_lan_access ? ["allow_lan_access"] : []),
+      ],
+      writable: deps.settingsWritable,
+    };
+  };
+  app.get("/config", (c) => c.json(configView()));
+  app.post("/config", async (c) => {
+    const patch = validate(SettingsPatchSchema, await readJson(c));
+    await deps.settings.update(patch);
+    if (patch.monitor_enabled !== undefined) deps.monitor.enabled = patch.monitor_enabled;
+    return c.json(configView());
+  });
+  app.post("/proxy/api-key/generate", (c) => c.json({ api_key: generateApiKey() }));
+
+  app.get("/logs", (c) =>
+    c.json({
+      logs: deps.monitor.list({
+        errorsOnly: c.req.query("errors") === "1",
+        limit: Number(c.req.query("limit") ?? 200) || 200,
+      }),
+      enabled: deps.monitor.enabled,
+    }),
+  );
+  app.get("/logs/:id", (c) => {
+    const log = deps.monitor.get(c.req.param("id"));
+    if (!log) throw new ProxyError(404, "not_found", `No log entry ${c.req.param("id")}`);
+    return c.json(log);
+  });
+  app.post("/logs/clear", async (c) => {
+    await deps.monitor.clear();
+    return c.json({ cleared: true });
+  });
+  app.post("/proxy/monitor/toggle", async (c) => {
+    const body = validate(z.object({ enabled: z.boolean() }), await readJson(c));
+    deps.monitor.enabled = body.enabled;
+    if (deps.settingsWritable) await deps.settings.update({ monitor_enabled: body.enabled });
+    return c.json({ enabled: body.enabled });
+  });
+  app.get("/stats/usage", (c) => c.json({ usage: deps.monitor.usageRows() }));
 
   app.post("/accounts", async (c) => {
     const body = validate(AddAccount, await readJson(c));
@@ -90,5 +170,16 @@ export function adminRoutes(deps: AdminDeps): Hono {
     });
   }
 
+  return app;
+}
+
+/** /metrics (admin auth, like /api/*). */
+export function metricsRoute(deps: Pick<AdminDeps, "monitor" | "pool">): Hono {
+  const app = new Hono();
+  app.get("/metrics", (c) =>
+    c.text(renderMetrics(deps.monitor, deps.pool), 200, {
+      "content-type": "text/plain; version=0.0.4; charset=utf-8",
+    }),
+  );
   return app;
 }

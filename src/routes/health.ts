@@ -18,12 +18,16 @@ export function healthRoutes(service: ProxyService): Hono {
   app.get("/health", handler);
   app.get("/api/health", handler);
   // Claude Code probes the base URL with HEAD / before its first call.
-  app.on(["GET", "HEAD"], "/", (c) =>
-    c.json({
+  app.on(["GET", "HEAD"], "/", (c) => {
+    // People who open the address in a browser get the console; clients get a small JSON answer.
+    if (c.req.method === "GET" && c.req.header("accept")?.includes("text/html"))
+      return c.redirect("/console");
+    return c.json({
       name: "antigravity-proxy",
       version: VERSION,
       status: service.isRunning ? "running" : "stopped",
-    }),
-  );
+      console: "/console",
+    });
+  });
   return app;
 }

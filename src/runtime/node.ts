@@ -11,7 +11,7 @@ import { type ConfigFlags, type Env, assertLanSafe, bindHost } from "../config.j
 import type { Logger } from "../monitor/log.js";
 import type { StartResult } from "../service.js";
 import { type Services, buildServices } from "./services.js";
-import { type LoadedConfig, loadConfig } from "../store/config-file.js";
+import { type LoadedConfig, loadConfig, saveConfigPatch } from "../store/config-file.js";
 import { FileKv } from "../store/file-kv.js";
 
 export class BindError extends Error {
@@ -115,7 +115,15 @@ export async function startNodeProxy(opts: NodeProxyOptions): Promise<NodeProxy>
   const kv = new FileKv(join(opts.dataDir, "kv"));
   await kv.sweepStaleTemps();
   let boundPort = config.port;
-  const services = buildServices({ config: () => config, kv, logger: opts.logger, port: () => boundPort });
+  const services = buildServices({
+    config: () => config,
+    kv,
+    logger: opts.logger,
+    port: () => boundPort,
+    saveSettings: (patch) => saveConfigPatch(loaded.path, patch),
+    bound: { port: config.port, allow_lan_access: config.allow_lan_access },
+  });
+  await services.monitor.load();
   const startResult = await services.service.start();
   const host = bindHost(config);
   const server = await listen(services.app, host, config.port);
@@ -133,6 +141,7 @@ export async function startNodeProxy(opts: NodeProxyOptions): Promise<NodeProxy>
       stopQuota();
       await closeServer(server);
       await services.pool.flush();
+      await services.monitor.flush();
     },
   };
 }

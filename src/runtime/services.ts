@@ -6,6 +6,8 @@ import type { Hono } from "hono";
 import { createApp } from "../app.js";
 import { type Config, zaiDispatchOn } from "../config.js";
 import type { Logger } from "../monitor/log.js";
+import { Monitor } from "../monitor/monitor.js";
+import { type Settings, createSettings } from "../settings.js";
 import { AccountRepo } from "../pool/accounts.js";
 import { AccountPool } from "../pool/pool.js";
 import { SignatureStore } from "../adapters/signatures.js";
@@ -27,6 +29,8 @@ export interface Services {
   service: ProxyService;
   app: Hono;
   logger: Logger;
+  monitor: Monitor;
+  settings: Settings;
 }
 
 export interface ServicesOptions {
@@ -36,13 +40,25 @@ export interface ServicesOptions {
   port: () => number;
   fetch?: FetchLike;
   now?: () => number;
+  /** Where console changes are saved (the config file on Node); absent: read-only settings. */
+  saveSettings?: (patch: Record<string, unknown>) => Promise<void>;
+  /** The binding of the running server. */
+  bound?: { port: number; allow_lan_access: boolean };
 }
 
 export function buildServices(opts: ServicesOptions): Services {
-  const { config, logger } = opts;
+  const { logger } = opts;
+  const initial = opts.config();
+  const settings = createSettings(
+    initial,
+    opts.bound ?? { port: initial.port, allow_lan_access: initial.allow_lan_access },
+    opts.saveSettings ?? null,
+  );
+  const config = settings.current;
+  const monitor = new Monitor(opts.kv, initial.monitor.max_logs, initial.monitor.enabled);
   const repo = new AccountRepo(opts.kv, opts.now);
   const oauth = new OAuthClient(config, opts.fetch, opts.now);
-  const upstream = new UpstreamClient(config, opts.fetch);
+  const upstream = new UpstreamClient(config, opts.fetch, (s) => monitor.observeUpstream(s));
   const pool = new AccountPool({ repo, oauth, upstream, config, logger, now: opts.now });
   const service = new ProxyService({
     reloadAccounts: () => pool.reload(),
@@ -64,8 +80,12 @@ export function buildServices(opts: ServicesOptions): Services {
     logger,
     port: opts.port,
     validateRefreshToken: (token) => checkRefreshToken(oauth, upstream, token),
+    pool,
+    monitor,
+    settings,
+    settingsWritable: !!opts.saveSettings,
     // Gemini first: it claims /v1/models only for Google's SDKs and passes the rest on.
     proxyRoutes: [geminiRoutes(proxy), openaiRoutes(proxy), anthropicRoutes(proxy)],
   });
-  return { config, repo, oauth, upstream, pool, service, app, logger };
+  return { config, repo, oauth, upstream, pool, service, app, logger, monitor, settings };
 }

@@ -46,6 +46,8 @@ export class UpstreamClient {
   constructor(
     private readonly config: () => Config,
     private readonly fetchImpl: FetchLike = (i, init) => fetch(i, init),
+    /** Told the seconds until response headers, for each upstream call that got an answer. */
+    private readonly observe?: (seconds: number) => void,
   ) {}
 
   userAgent(): string {
@@ -105,8 +107,10 @@ export class UpstreamClient {
         cfg.connect_timeout_seconds * 1000,
       );
       let response: Response;
+      const t0 = performance.now();
       try {
         response = await this.fetchImpl(url, { method: "POST", headers, body, signal: ctl.signal });
+        this.observe?.((performance.now() - t0) / 1000);
       } catch (err) {
         call.signal?.removeEventListener("abort", onCallerAbort);
         if (call.signal?.aborted) throw call.signal.reason ?? err;

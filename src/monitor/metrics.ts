@@ -1,0 +1,48 @@
+/** /metrics in Prometheus text format. */
+import type { AccountPool } from "../pool/pool.js";
+import type { Monitor } from "./monitor.js";
+
+const esc = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+
+export function renderMetrics(monitor: Monitor, pool: AccountPool): string {
+  const lines: string[] = [];
+  lines.push(
+    "# HELP antigravity_requests_total Proxy requests by protocol and HTTP status.",
+    "# TYPE antigravity_requests_total counter",
+  );
+  for (const r of monitor.requestCounts())
+    lines.push(
+      `antigravity_requests_total{protocol="${esc(r.protocol)}",status="${esc(r.status)}"} ${r.count}`,
+    );
+  const h = monitor.latencyHistogram();
+  lines.push(
+    "# HELP antigravity_upstream_latency_seconds Time to the upstream's response headers.",
+    "# TYPE antigravity_upstream_latency_seconds histogram",
+  );
+  for (const b of h.buckets)
+    lines.push(`antigravity_upstream_latency_seconds_bucket{le="${b.le}"} ${b.count}`);
+  lines.push(
+    `antigravity_upstream_latency_seconds_bucket{le="+Inf"} ${h.count}`,
+    `antigravity_upstream_latency_seconds_sum ${h.sum}`,
+    `antigravity_upstream_latency_seconds_count ${h.count}`,
+  );
+  lines.push(
+    "# HELP antigravity_active_streams Streaming responses in flight.",
+    "# TYPE antigravity_active_streams gauge",
+    `antigravity_active_streams ${monitor.activeStreams}`,
+  );
+  const accounts = pool.all();
+  const enabled = accounts.filter((a) => a.enabled).length;
+  lines.push("# HELP antigravity_accounts Accounts by state.", "# TYPE antigravity_accounts gauge");
+  lines.push(
+    `antigravity_accounts{state="enabled"} ${enabled}`,
+    `antigravity_accounts{state="disabled"} ${accounts.length - enabled}`,
+  );
+  const cds = pool.activeCooldowns();
+  lines.push(
+    "# HELP antigravity_cooldowns Account/model pairs cooling down now.",
+    "# TYPE antigravity_cooldowns gauge",
+    `antigravity_cooldowns ${cds.length}`,
+  );
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,194 @@
+/**
+ * The request monitor: a bounded ring of recent requests in memory, a bounded copy in the store,
+ * token usage per account and model per hour, and the counters /metrics reports. Recording never
+ * delays a response: streams are teed and read as they pass; store writes are batched off the
+ * request path.
+ */
+import type { KvStore } from "../store/kv.js";
+import type { Usage } from "./usage.js";
+
+export interface RequestLog {
+  id: string;
+  time: number;
+  method: string;
+  path: string;
+  protocol: string;
+  model: string | null;
+  mappedModel: string | null;
+  account: string | null;
+  status: number;
+  durationMs: number;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  error: string | null;
+  stream: boolean;
+  requestBody: string | null;
+  responseBody: string | null;
+}
+
+export type RequestSummary = Omit<RequestLog, "requestBody" | "responseBody">;
+
+export interface UsageRow {
+  hour: string;
+  account: string;
+  model: string;
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+const LOG_PREFIX = "log:";
+const USAGE_PREFIX = "usage:";
+const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+export class Monitor {
+  enabled: boolean;
+  private ring: RequestLog[] = [];
+  private readonly usage = new Map<string, UsageRow>();
+  private readonly requests = new Map<string, number>(); // "protocol|status" -> count
+  private readonly latency = { buckets: LATENCY_BUCKETS.map(() => 0), count: 0, sum: 0 };
+  activeStreams = 0;
+  private pending: RequestLog[] = [];
+  private dirtyHours = new Set<string>();
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private flushing: Promise<void> | null = null;
+
+  constructor(
+    private readonly kv: KvStore | null,
+    private readonly max = 1000,
+    enabled = true,
+    private readonly persistMax = 500,
+  ) {
+    this.enabled = enabled;
+  }
+
+  /** Reads the persisted log and usage back (Node start). */
+  async load(): Promise<void> {
+    if (!this.kv) return;
+    const keys = await this.kv.list(LOG_PREFIX);
+    const logs = await Promise.all(keys.slice(-this.max).map((k) => this.kv!.get(k)));
+    this.ring = logs.flatMap((t) => {
+      try {
+        return t ? [JSON.parse(t) as RequestLog] : [];
+      } catch {
+        return [];
+      }
+    });
+    for (const k of await this.kv.list(USAGE_PREFIX)) {
+      const t = await this.kv.get(k);
+      for (const row of t ? (JSON.parse(t) as UsageRow[]) : [])
+        this.usage.set(`${row.hour}|${row.account}|${row.model}`, row);
+    }
+  }
+
+  record(log: RequestLog): void {
+    this.requests.set(
+      `${log.protocol}|${log.status}`,
+      (this.requests.get(`${log.protocol}|${log.status}`) ?? 0) + 1,
+    );
+    // Usage is kept even with recording off: it is what the quota view is built on.
+    if (log.account && (log.inputTokens || log.outputTokens))
+      this.addUsage(log.time, log.account, log.mappedModel ?? log.model ?? "unknown", {
+        input: log.inputTokens ?? 0,
+        output: log.outputTokens ?? 0,
+      });
+    if (!this.enabled) return;
+    this.ring.push(log);
+    if (this.ring.length > this.max) this.ring.splice(0, this.ring.length - this.max);
+    this.pending.push(log);
+    this.schedule();
+  }
+
+  private addUsage(time: number, account: string, model: string, u: Usage): void {
+    const hour = `${new Date(time).toISOString().slice(0, 13)}:00Z`;
+    const key = `${hour}|${account}|${model}`;
+    const row = this.usage.get(key) ?? { hour, account, model, requests: 0, inputTokens: 0, outputTokens: 0 };
+    row.requests++;
+    row.inputTokens += u.input;
+    row.outputTokens += u.output;
+    this.usage.set(key, row);
+    this.dirtyHours.add(hour);
+    this.schedule();
+  }
+
+  observeUpstream(seconds: number): void {
+    this.latency.count++;
+    this.latency.sum += seconds;
+    LATENCY_BUCKETS.forEach((b, i) => {
+      if (seconds <= b) this.latency.buckets[i]!++;
+    });
+  }
+
+  list(opts: { errorsOnly?: boolean; limit?: number } = {}): RequestSummary[] {
+    const rows = opts.errorsOnly ? this.ring.filter((l) => l.status >= 400 || l.error) : this.ring;
+    return rows
+      .slice(-(opts.limit ?? 200))
+      .reverse()
+      .map(({ requestBody: _, responseBody: __, ...s }) => s);
+  }
+
+  get(id: string): RequestLog | undefined {
+    return this.ring.find((l) => l.id === id);
+  }
+
+  async clear(): Promise<void> {
+    this.ring = [];
+    this.pending = [];
+    if (this.kv) for (const k of await this.kv.list(LOG_PREFIX)) await this.kv.delete(k);
+  }
+
+  usageRows(): UsageRow[] {
+    return [...this.usage.values()].sort(
+      (a, b) =>
+        b.hour.localeCompare(a.hour) || a.account.localeCompare(b.account) || a.model.localeCompare(b.model),
+    );
+  }
+
+  requestCounts(): { protocol: string; status: string; count: number }[] {
+    return [...this.requests.entries()].map(([k, count]) => {
+      const [protocol, status] = k.split("|") as [string, string];
+      return { protocol, status, count };
+    });
+  }
+
+  latencyHistogram() {
+    return {
+      buckets: LATENCY_BUCKETS.map((le, i) => ({ le, count: this.latency.buckets[i]! })),
+      count: this.latency.count,
+      sum: this.latency.sum,
+    };
+  }
+
+  private schedule(): void {
+    if (!this.kv || this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      void this.flush();
+    }, 1000);
+    (this.flushTimer as { unref?: () => void }).unref?.();
+  }
+
+  /** Writes what is pending: new log entries (pruned to the last persistMax) and changed usage hours. */
+  async flush(): Promise<void> {
+    if (!this.kv) return;
+    if (this.flushing) await this.flushing;
+    const logs = this.pending.splice(0);
+    const hours = [...this.dirtyHours];
+    this.dirtyHours.clear();
+    this.flushing = (async () => {
+      for (const l of logs)
+        await this.kv!.put(`${LOG_PREFIX}${String(l.time).padStart(15, "0")}-${l.id}`, JSON.stringify(l));
+      if (logs.length) {
+        const keys = await this.kv!.list(LOG_PREFIX);
+        for (const k of keys.slice(0, Math.max(0, keys.length - this.persistMax))) await this.kv!.delete(k);
+      }
+      for (const hour of hours) {
+        const rows = this.usageRows().filter((r) => r.hour === hour);
+        await this.kv!.put(`${USAGE_PREFIX}${hour}`, JSON.stringify(rows));
+      }
+    })().finally(() => {
+      this.flushing = null;
+    });
+    await this.flushing;
+  }
+}
