@@ -132,7 +132,7 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   app.route("/", healthRoutes(deps.service));
-  app.route("/", consoleRoutes());
+  app.route("/", consoleRoutes(deps.settings));
   app.route("/api", adminRoutes(deps));
   app.route("/", metricsRoute(deps));
   for (const r of deps.proxyRoutes ?? []) app.route("/", r);

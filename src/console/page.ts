@@ -25,7 +25,8 @@ export const CONSOLE_HTML = String.raw`<!doctype html>
   button { font:inherit; padding:6px 12px; border-radius:7px; border:1px solid var(--line); background:#fff; cursor:pointer; }
   button.primary { background:var(--accent); border-color:var(--accent); color:#fff; }
   button:disabled { opacity:.5; cursor:default; }
-  input, select { font:inherit; padding:6px 8px; border:1px solid var(--line); border-radius:7px; min-width:0; }
+  input, select { font:inherit; padding:6px 8px; border:1px solid var(--line); border-radius:7px; min-width:0; max-width:100%; }
+  #auth-mode { width:100%; }
   label { display:block; margin:8px 0 4px; font-weight:600; }
   .row { display:flex; flex-wrap:wrap; gap:8px; align-items:center; }
   .grow { flex:1 1 200px; }
@@ -157,8 +158,8 @@ export const CONSOLE_HTML = String.raw`<!doctype html>
   $("login-form").addEventListener("submit", function (e) {
     e.preventDefault();
     var k = $("login-key").value.trim();
-    fetch("/api/proxy/status", { headers: { authorization: "Bearer " + k } }).then(function (res) {
-      if (res.status === 401) { text($("login-error"), "That password or key is not accepted."); return; }
+    fetch("/console/login", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: k }) }).then(function (res) { return res.json(); }).then(function (r) {
+      if (!r.ok) { text($("login-error"), "That password or key is not accepted."); return; }
       sessionStorage.setItem(KEY_STORE, k);
       $("login-key").value = "";
       showApp();
@@ -314,6 +315,8 @@ export const CONSOLE_HTML = String.raw`<!doctype html>
   function openDetail(id) {
     api("/logs/" + id).then(function (l) {
       text($("detail-title"), l.method + " " + l.path + " → " + l.status);
+      var pretty = function (t) { if (!t) return t; try { return JSON.parse(t); } catch (e) { return t; } };
+      l.requestBody = pretty(l.requestBody); l.responseBody = pretty(l.responseBody);
       text($("detail-body"), JSON.stringify(l, null, 2));
       var d = $("detail"); if (d.showModal) d.showModal(); else d.setAttribute("open", "");
     });
