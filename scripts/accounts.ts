@@ -9,7 +9,8 @@ import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../src/config.js";
 import { silentLogger } from "../src/monitor/log.js";
-import { type Account, AccountRepo, type NewAccount, maskEmail, maskToken } from "../src/pool/accounts.js";
+import { writeFile } from "node:fs/promises";
+import { ACCOUNT_PREFIX, type Account, AccountRepo, type NewAccount, maskEmail, maskToken } from "../src/pool/accounts.js";
 import { AccountPool } from "../src/pool/pool.js";
 import { loadConfig, resolveDataDir } from "../src/store/config-file.js";
 import { FileKv } from "../src/store/file-kv.js";
@@ -28,7 +29,8 @@ const USAGE = `Usage: npm run accounts -- <command> [--data-dir DIR]
   disable ID|EMAIL          keep an account but stop using it
   import PATH               import an Antigravity Tools data dir, its accounts/ folder,
                             or a JSON list of refresh tokens
-  quota [ID|EMAIL]          fetch and show each account's models and remaining quota`;
+  quota [ID|EMAIL]          fetch and show each account's models and remaining quota
+  export [FILE]             write the accounts as a wrangler KV bulk file (for Workers)`;
 
 class CliError extends Error {}
 
@@ -177,6 +179,16 @@ export async function runAccounts(argv: string[], deps: AccountsCliDeps): Promis
       } finally {
         session.close();
       }
+      return;
+    }
+    case "export": {
+      // The format `wrangler kv bulk put` reads: the same keys and values the Workers runtime uses.
+      const { accounts } = await repo.list();
+      const entries = accounts.map((a) => ({ key: `${ACCOUNT_PREFIX}${a.id}`, value: JSON.stringify(a) }));
+      const out = arg ?? "accounts-kv.json";
+      await writeFile(out, `${JSON.stringify(entries, null, 2)}\n`, { mode: 0o600 });
+      print(`Wrote ${entries.length} account(s) to ${out} (it holds refresh tokens: keep it private, delete it after the upload).`);
+      print(`Upload: npx wrangler kv bulk put ${out} --binding ACCOUNTS --remote`);
       return;
     }
     case "quota": {

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedUpstream } from "../src/simulator/server.js";
@@ -160,6 +160,11 @@ describe("accounts CLI", () => {
     expect((await run("disable", id)).out).toContain("DISABLED: disabled by user");
     expect((await run("enable", id)).out).toContain("Enabled");
     expect((await run("remove", id)).out).toContain(`Removed ${id}`);
+    const exported = await run("export", join(dataDir, "kv-export.json"));
+    expect(exported.out).toContain("Wrote 1 account(s)");
+    const entries = JSON.parse(await readFile(join(dataDir, "kv-export.json"), "utf8")) as { key: string; value: string }[];
+    expect(entries.map((e) => e.key).sort()).toEqual((await new AccountRepo(new FileKv(join(dataDir, "kv"))).list()).accounts.map((a) => `account:${a.id}`).sort());
+    expect(JSON.parse(entries[0]!.value).refreshToken).toMatch(/^1\/\//);
     const missing = await run("remove", "nobody@example.com");
     expect(missing.code).toBe(1);
     expect(missing.out).toContain('No account matches "nobody@example.com"');
