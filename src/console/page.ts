@@ -188,6 +188,7 @@ export const CONSOLE_HTML = String.raw`<!doctype html>
     text($("effective-mode"), "In effect: " + cfg.effective_auth_mode);
     if (document.activeElement !== $("api-key")) $("api-key").value = cfg.api_key;
     $("recording").checked = cfg.monitor_enabled;
+    if (!c.writable) { $("save-settings").disabled = true; text($("settings-msg"), "Read-only here: change wrangler vars and secrets, then redeploy."); }
     if (c.restart_required.length) { $("settings-msg").className = "error"; text($("settings-msg"), "Saved; restart the proxy to apply: " + c.restart_required.join(", ")); }
     renderSnippets();
   }
