@@ -10,7 +10,14 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../src/config.js";
 import { silentLogger } from "../src/monitor/log.js";
 import { writeFile } from "node:fs/promises";
-import { ACCOUNT_PREFIX, type Account, AccountRepo, type NewAccount, maskEmail, maskToken } from "../src/pool/accounts.js";
+import {
+  ACCOUNT_PREFIX,
+  type Account,
+  AccountRepo,
+  type NewAccount,
+  maskEmail,
+  maskToken,
+} from "../src/pool/accounts.js";
 import { AccountPool } from "../src/pool/pool.js";
 import { loadConfig, resolveDataDir } from "../src/store/config-file.js";
 import { FileKv } from "../src/store/file-kv.js";
@@ -187,7 +194,9 @@ export async function runAccounts(argv: string[], deps: AccountsCliDeps): Promis
       const entries = accounts.map((a) => ({ key: `${ACCOUNT_PREFIX}${a.id}`, value: JSON.stringify(a) }));
       const out = arg ?? "accounts-kv.json";
       await writeFile(out, `${JSON.stringify(entries, null, 2)}\n`, { mode: 0o600 });
-      print(`Wrote ${entries.length} account(s) to ${out} (it holds refresh tokens: keep it private, delete it after the upload).`);
+      print(
+        `Wrote ${entries.length} account(s) to ${out} (it holds refresh tokens: keep it private, delete it after the upload).`,
+      );
       print(`Upload: npx wrangler kv bulk put ${out} --binding ACCOUNTS --remote`);
       return;
     }

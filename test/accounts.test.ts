@@ -162,8 +162,15 @@ describe("accounts CLI", () => {
     expect((await run("remove", id)).out).toContain(`Removed ${id}`);
     const exported = await run("export", join(dataDir, "kv-export.json"));
     expect(exported.out).toContain("Wrote 1 account(s)");
-    const entries = JSON.parse(await readFile(join(dataDir, "kv-export.json"), "utf8")) as { key: string; value: string }[];
-    expect(entries.map((e) => e.key).sort()).toEqual((await new AccountRepo(new FileKv(join(dataDir, "kv"))).list()).accounts.map((a) => `account:${a.id}`).sort());
+    const entries = JSON.parse(await readFile(join(dataDir, "kv-export.json"), "utf8")) as {
+      key: string;
+      value: string;
+    }[];
+    expect(entries.map((e) => e.key).sort()).toEqual(
+      (await new AccountRepo(new FileKv(join(dataDir, "kv"))).list()).accounts
+        .map((a) => `account:${a.id}`)
+        .sort(),
+    );
     expect(JSON.parse(entries[0]!.value).refreshToken).toMatch(/^1\/\//);
     const missing = await run("remove", "nobody@example.com");
     expect(missing.code).toBe(1);

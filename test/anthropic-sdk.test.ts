@@ -7,36 +7,27 @@ import Anthropic0 from "anthropic-sdk-0";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MemoryLogger } from "../src/monitor/log.js";
 import { AccountRepo } from "../src/pool/accounts.js";
+import { FileKv } from "../src/store/file-kv.js";
 import { type NodeProxy, startNodeProxy } from "../src/runtime/node.js";
 import { SIM_PNG, SimulatedUpstream, functionCallChunks, textChunks } from "../src/simulator/server.js";
-import { FileKv } from "../src/store/file-kv.js";
+import { type Harness, startHarness } from "./harness.js";
 import { ROOT, freePort, tempDir } from "./helpers.js";
 
 const KEY = "sk-anthropic-sdk-test";
-const sim = new SimulatedUpstream();
-const logs = new MemoryLogger();
+let h: Harness;
+let sim: SimulatedUpstream;
 let proxy: NodeProxy;
 const base = () => `http://127.0.0.1:${proxy.port}`;
 
 beforeAll(async () => {
-  await sim.start();
-  sim.addAccount({ email: "claude@example.com", refreshToken: "1//rt-claude", projectId: "proj-claude" });
-  const dataDir = await tempDir();
-  await new AccountRepo(new FileKv(`${dataDir}/kv`)).upsert({
-    email: "claude@example.com",
-    refreshToken: "1//rt-claude",
-  });
-  proxy = await startNodeProxy({
-    dataDir,
-    env: { ...sim.env(), ANTIGRAVITY_AUTH_MODE: "strict", ANTIGRAVITY_API_KEY: KEY },
-    flags: { port: await freePort() },
-    logger: logs,
-  });
+  h = await startHarness(
+    [{ email: "claude@example.com", refreshToken: "1//rt-claude", projectId: "proj-claude" }],
+    { ANTIGRAVITY_AUTH_MODE: "strict", ANTIGRAVITY_API_KEY: KEY },
+  );
+  sim = h.sim;
+  proxy = h.proxy;
 });
-afterAll(async () => {
-  await proxy.close();
-  await sim.stop();
-});
+afterAll(() => h.stop());
 beforeEach(() => sim.reset());
 
 type Env = {

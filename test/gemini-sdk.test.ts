@@ -1,37 +1,27 @@
 import { GoogleGenAI as GenAI2 } from "@google/genai";
 import { GoogleGenAI as GenAI3 } from "genai-3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { MemoryLogger } from "../src/monitor/log.js";
-import { AccountRepo } from "../src/pool/accounts.js";
-import { type NodeProxy, startNodeProxy } from "../src/runtime/node.js";
+import type { MemoryLogger } from "../src/monitor/log.js";
+import type { NodeProxy } from "../src/runtime/node.js";
 import { SimulatedUpstream, textChunks } from "../src/simulator/server.js";
-import { FileKv } from "../src/store/file-kv.js";
-import { freePort, tempDir } from "./helpers.js";
+import { type Harness, startHarness } from "./harness.js";
 
 const KEY = "sk-gemini-sdk-test-key";
-const sim = new SimulatedUpstream();
-const logs = new MemoryLogger();
+let h: Harness;
+let sim: SimulatedUpstream;
+let logs: MemoryLogger;
 let proxy: NodeProxy;
 
 beforeAll(async () => {
-  await sim.start();
-  sim.addAccount({ email: "gem@example.com", refreshToken: "1//rt-gem", projectId: "proj-gem" });
-  const dataDir = await tempDir();
-  await new AccountRepo(new FileKv(`${dataDir}/kv`)).upsert({
-    email: "gem@example.com",
-    refreshToken: "1//rt-gem",
+  h = await startHarness([{ email: "gem@example.com", refreshToken: "1//rt-gem", projectId: "proj-gem" }], {
+    ANTIGRAVITY_AUTH_MODE: "strict",
+    ANTIGRAVITY_API_KEY: KEY,
   });
-  proxy = await startNodeProxy({
-    dataDir,
-    env: { ...sim.env(), ANTIGRAVITY_AUTH_MODE: "strict", ANTIGRAVITY_API_KEY: KEY },
-    flags: { port: await freePort() },
-    logger: logs,
-  });
+  sim = h.sim;
+  proxy = h.proxy;
+  logs = h.logs;
 });
-afterAll(async () => {
-  await proxy.close();
-  await sim.stop();
-});
+afterAll(() => h.stop());
 beforeEach(() => sim.reset());
 
 const SDKS = [

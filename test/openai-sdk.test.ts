@@ -1,38 +1,26 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { MemoryLogger } from "../src/monitor/log.js";
-import { AccountRepo } from "../src/pool/accounts.js";
-import { type NodeProxy, startNodeProxy } from "../src/runtime/node.js";
+
+import type { NodeProxy } from "../src/runtime/node.js";
 import { type GeminiChunk, SIM_PNG, SimulatedUpstream, textChunks } from "../src/simulator/server.js";
-import { FileKv } from "../src/store/file-kv.js";
-import { freePort, tempDir } from "./helpers.js";
+import { type Harness, startHarness } from "./harness.js";
 
 const KEY = "sk-openai-sdk-test-key";
-const sim = new SimulatedUpstream();
-const logs = new MemoryLogger();
+let h: Harness;
+let sim: SimulatedUpstream;
 let proxy: NodeProxy;
 let client: OpenAI;
 
 beforeAll(async () => {
-  await sim.start();
-  sim.addAccount({ email: "oai@example.com", refreshToken: "1//rt-oai", projectId: "proj-oai" });
-  const dataDir = await tempDir();
-  await new AccountRepo(new FileKv(`${dataDir}/kv`)).upsert({
-    email: "oai@example.com",
-    refreshToken: "1//rt-oai",
+  h = await startHarness([{ email: "oai@example.com", refreshToken: "1//rt-oai", projectId: "proj-oai" }], {
+    ANTIGRAVITY_AUTH_MODE: "strict",
+    ANTIGRAVITY_API_KEY: KEY,
   });
-  proxy = await startNodeProxy({
-    dataDir,
-    env: { ...sim.env(), ANTIGRAVITY_AUTH_MODE: "strict", ANTIGRAVITY_API_KEY: KEY },
-    flags: { port: await freePort() },
-    logger: logs,
-  });
+  sim = h.sim;
+  proxy = h.proxy;
   client = new OpenAI({ apiKey: KEY, baseURL: `http://127.0.0.1:${proxy.port}/v1`, maxRetries: 0 });
 });
-afterAll(async () => {
-  await proxy.close();
-  await sim.stop();
-});
+afterAll(() => h.stop());
 beforeEach(() => sim.reset());
 
 const lastEnvelope = () =>

@@ -82,19 +82,23 @@ export function openaiRoutes(deps: OpenAiDeps): Hono {
     return c.json({ id, object: "model", created: CREATED, owned_by: "antigravity" });
   });
 
-  app.post("/v1/chat/completions", async (c) => {
-    const req = validate(ChatRequestSchema, await readJson(c));
-    const model = routeModel(deps, req.model);
-    const { request, sessionKey } = chatToGemini(req, model, deps.signatures);
+  /** Chat, Responses and legacy completions all become a chat request: route, convert, dispatch. */
+  const runChat = async (c: Context, chat: ChatRequest, idPrefix: string) => {
+    const model = routeModel(deps, chat.model);
+    const { request, sessionKey } = chatToGemini(chat, model, deps.signatures);
     const result = await generate(deps, {
       model,
       request,
       sessionKey,
-      messageCount: req.messages.length,
+      messageCount: chat.messages.length,
       signal: c.req.raw.signal,
     });
-    const ctx = ctxFor("chatcmpl-", req.model);
-    const headers = routingHeaders(result, model);
+    return { result, ctx: ctxFor(idPrefix, chat.model), headers: routingHeaders(result, model) };
+  };
+
+  app.post("/v1/chat/completions", async (c) => {
+    const req = validate(ChatRequestSchema, await readJson(c));
+    const { result, ctx, headers } = await runChat(c, req, "chatcmpl-");
     if (!req.stream) return c.json(chatFromGemini(await collectChunks(result, idle()), ctx), 200, headers);
     const events = chatStream(upstreamChunks(result, idle()), {
       ...ctx,
@@ -122,17 +126,9 @@ export function openaiRoutes(deps: OpenAiDeps): Hono {
     }
     const messages = responsesToMessages(req, history);
     const chat = validate(ChatRequestSchema, responsesToChat(req, messages));
-    const model = routeModel(deps, req.model);
-    const { request, sessionKey } = chatToGemini(chat, model, deps.signatures);
-    const result = await generate(deps, {
-      model,
-      request,
-      sessionKey,
-      messageCount: messages.length,
-      signal: c.req.raw.signal,
-    });
-    const ctx = { ...ctxFor("resp_", req.model), request: req };
-    const headers = routingHeaders(result, model);
+    const run = await runChat(c, chat, "resp_");
+    const { result, headers } = run;
+    const ctx = { ...run.ctx, request: req };
     const remember = (output: OutputItem[]) => {
       if (req.store !== false) store.save(ctx.id, [...messages, ...outputToMessages(output)]);
     };
@@ -159,17 +155,7 @@ export function openaiRoutes(deps: OpenAiDeps): Hono {
   app.post("/v1/completions", async (c) => {
     const req = validate(CompletionRequestSchema, await readJson(c));
     const chat = validate(ChatRequestSchema, completionToChat(req));
-    const model = routeModel(deps, req.model);
-    const { request, sessionKey } = chatToGemini(chat, model, deps.signatures);
-    const result = await generate(deps, {
-      model,
-      request,
-      sessionKey,
-      messageCount: 1,
-      signal: c.req.raw.signal,
-    });
-    const ctx = ctxFor("cmpl-", req.model);
-    const headers = routingHeaders(result, model);
+    const { result, ctx, headers } = await runChat(c, chat, "cmpl-");
     if (!req.stream)
       return c.json(completionFromGemini(await collectChunks(result, idle()), ctx, req.n ?? 1), 200, headers);
     return streamResponse(completionStream(upstreamChunks(result, idle()), ctx), result, {
