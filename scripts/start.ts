@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { type Config, ConfigError, effectiveAuthMode, maskSecret } from "../src/config.js";
 import { consoleLogger } from "../src/monitor/log.js";
-import { BindError, type NodeProxy, startNodeProxy } from "../src/runtime/node.js";
+import { BindError, startNodeProxy } from "../src/runtime/node.js";
 import { NO_ACCOUNTS } from "../src/service.js";
 import { resolveDataDir } from "../src/store/config-file.js";
 import { VERSION } from "../src/version.js";
@@ -109,44 +109,22 @@ async function main() {
   let running: Running;
   let close: () => Promise<void>;
   try {
-    if (runtime === "miniflare") {
-      // Loaded only when asked for: Miniflare is heavy and the Node runtime does not need it.
-      const { startMiniflareProxy } = await import("../src/runtime/miniflare.js");
-      const p = await startMiniflareProxy({
-        dataDir,
-        env: process.env,
-        flags,
-        allowInsecureLan: f["allow-insecure-lan"],
-      });
-      running = {
-        config: p.config(),
-        host: p.host,
-        port: p.port,
-        configPath: p.loaded.path,
-        runtime,
-        status: await p.status(),
-      };
-      close = p.close;
-      if (p.loaded.created) console.log(`Created ${p.loaded.path} with a new API key.`);
-    } else {
-      const p: NodeProxy = await startNodeProxy({
-        dataDir,
-        env: process.env,
-        flags,
-        logger: consoleLogger,
-        allowInsecureLan: f["allow-insecure-lan"],
-      });
-      running = {
-        config: p.config(),
-        host: p.host,
-        port: p.port,
-        configPath: p.loaded.path,
-        runtime,
-        status: p.service.status(),
-      };
-      close = p.close;
-      if (p.loaded.created) console.log(`Created ${p.loaded.path} with a new API key.`);
-    }
+    const opts = {
+      dataDir,
+      env: process.env,
+      flags,
+      logger: consoleLogger,
+      allowInsecureLan: f["allow-insecure-lan"],
+    };
+    // Miniflare is loaded only when asked for: it is heavy and the Node runtime does not need it.
+    const p =
+      runtime === "miniflare"
+        ? await (await import("../src/runtime/miniflare.js")).startMiniflareProxy(opts)
+        : await startNodeProxy(opts);
+    const status = "mf" in p ? await p.status() : p.service.status();
+    running = { config: p.config(), host: p.host, port: p.port, configPath: p.loaded.path, runtime, status };
+    close = p.close;
+    if (p.loaded.created) console.log(`Created ${p.loaded.path} with a new API key.`);
   } catch (err) {
     if (err instanceof ConfigError || err instanceof BindError) {
       console.error(err instanceof BindError ? err.message : `Configuration error: ${err.message}`);
