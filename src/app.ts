@@ -14,7 +14,7 @@ import type { Logger } from "./monitor/log.js";
 import { monitorMiddleware } from "./monitor/middleware.js";
 import type { Monitor } from "./monitor/monitor.js";
 import type { AccountRepo, NewAccount } from "./pool/accounts.js";
-import type { AccountPool } from "./pool/pool.js";
+import type { PoolApi } from "./pool/api.js";
 import { adminRoutes, metricsRoute } from "./routes/admin.js";
 import { consoleRoutes } from "./routes/console.js";
 import type { Settings } from "./settings.js";
@@ -32,7 +32,7 @@ export interface AppDeps {
   validateRefreshToken?: (refreshToken: string) => Promise<NewAccount>;
   /** Protocol route modules (OpenAI, Anthropic, Gemini), mounted after the shared middleware. */
   proxyRoutes?: Hono[];
-  pool: AccountPool;
+  pool: PoolApi;
   monitor: Monitor;
   settings: Settings;
   settingsWritable: boolean;

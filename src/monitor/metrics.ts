@@ -1,10 +1,10 @@
 /** /metrics in Prometheus text format. */
-import type { AccountPool } from "../pool/pool.js";
+import type { PoolApi } from "../pool/api.js";
 import type { Monitor } from "./monitor.js";
 
 const esc = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 
-export function renderMetrics(monitor: Monitor, pool: AccountPool): string {
+export async function renderMetrics(monitor: Monitor, pool: PoolApi): Promise<string> {
   const lines: string[] = [];
   lines.push(
     "# HELP antigravity_requests_total Proxy requests by protocol and HTTP status.",
@@ -31,14 +31,14 @@ export function renderMetrics(monitor: Monitor, pool: AccountPool): string {
     "# TYPE antigravity_active_streams gauge",
     `antigravity_active_streams ${monitor.activeStreams}`,
   );
-  const accounts = pool.all();
+  const accounts = await pool.all();
   const enabled = accounts.filter((a) => a.enabled).length;
   lines.push("# HELP antigravity_accounts Accounts by state.", "# TYPE antigravity_accounts gauge");
   lines.push(
     `antigravity_accounts{state="enabled"} ${enabled}`,
     `antigravity_accounts{state="disabled"} ${accounts.length - enabled}`,
   );
-  const cds = pool.activeCooldowns();
+  const cds = await pool.activeCooldowns();
   lines.push(
     "# HELP antigravity_cooldowns Account/model pairs cooling down now.",
     "# TYPE antigravity_cooldowns gauge",

@@ -17,10 +17,11 @@ import type { Logger } from "../monitor/log.js";
 import { type UpstreamClient, UpstreamNetworkError } from "../upstream/client.js";
 import { retryDelayMs, upstreamMessage } from "../upstream/errors.js";
 import { maskEmail } from "./accounts.js";
-import { AccountUnusableError, type AccountPool, type Lease } from "./pool.js";
+import type { PoolApi } from "./api.js";
+import { AccountUnusableError, type Lease } from "./pool.js";
 
 export interface DispatchDeps {
-  pool: AccountPool;
+  pool: PoolApi;
   upstream: UpstreamClient;
   config: () => Config;
   logger: Logger;
@@ -70,7 +71,7 @@ export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promis
   let last: { status: number; message: string; retryAfterMs?: number } | null = null;
 
   while (attempts < cfg.max_attempts) {
-    const sel = deps.pool.select(req.model, { sessionKey: req.sessionKey, exclude, prefer });
+    const sel = await deps.pool.select(req.model, { sessionKey: req.sessionKey, exclude, prefer });
     prefer = undefined;
     if (!sel.account) {
       if (sel.freeAt) {
@@ -117,7 +118,7 @@ export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promis
     }
     const res = result.response;
     if (res.ok) {
-      deps.pool.markUsed(account.id);
+      await deps.pool.markUsed(account.id);
       return { response: res, lease, attempts, abort: result.abort };
     }
     const text = await res.text().catch(() => "");
@@ -136,7 +137,7 @@ export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promis
         continue;
       }
       const ms = delay ?? cfg.default_cooldown_seconds * 1000;
-      deps.pool.coolDown(account.id, req.model, ms, message);
+      await deps.pool.coolDown(account.id, req.model, ms, message);
       exclude.add(account.id);
       last = { status: 429, message, retryAfterMs: ms };
       continue;
@@ -153,7 +154,7 @@ export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promis
       continue;
     }
     if (res.status === 403) {
-      deps.pool.disable(account.id, `Forbidden (403) from Google: ${message}`);
+      await deps.pool.disable(account.id, `Forbidden (403) from Google: ${message}`);
       exclude.add(account.id);
       last = { status: 403, message };
       continue;
@@ -179,7 +180,7 @@ export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promis
     });
   }
   if (l.status === 403 || l.status === 401 || l.status === 0) {
-    const why = deps.pool.usable().length === 0 ? ` No available accounts: ${deps.pool.emptyReason()}` : "";
+    const why = (await deps.pool.usable()).length === 0 ? ` No available accounts: ${await deps.pool.emptyReason()}` : "";
     throw new ProxyError(503, "unavailable", summary + why, { code: "no_usable_account" });
   }
   // Only an upstream that said it is overloaded is reported as overloaded (Claude Code retries those).

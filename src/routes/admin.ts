@@ -6,7 +6,7 @@ import { effectiveAuthMode, generateApiKey } from "../config.js";
 import { renderMetrics } from "../monitor/metrics.js";
 import type { Monitor } from "../monitor/monitor.js";
 import { type AccountRepo, type NewAccount, publicAccount } from "../pool/accounts.js";
-import type { AccountPool } from "../pool/pool.js";
+import type { PoolApi } from "../pool/api.js";
 import type { ProxyService } from "../service.js";
 import { type Settings, SettingsPatchSchema } from "../settings.js";
 
@@ -17,7 +17,7 @@ export interface AdminDeps {
   port(): number;
   /** Exchanges a refresh token once and reads the email and project; absent: stored unvalidated. */
   validateRefreshToken?: (refreshToken: string) => Promise<NewAccount>;
-  pool: AccountPool;
+  pool: PoolApi;
   monitor: Monitor;
   settings: Settings;
   /** Whether settings are saved somewhere (false on Workers). */
@@ -63,7 +63,7 @@ export function adminRoutes(deps: AdminDeps): Hono {
 
   app.get("/accounts", async (c) => {
     const { accounts, problems } = await deps.repo.list();
-    const cooldowns = deps.pool.activeCooldowns();
+    const cooldowns = await deps.pool.activeCooldowns();
     return c.json({
       accounts: accounts.map((a) => ({
         ...publicAccount(a),
@@ -77,7 +77,7 @@ export function adminRoutes(deps: AdminDeps): Hono {
     const [r] = await deps.pool.refreshQuota(c.req.param("id"));
     if (!r) throw new ProxyError(404, "not_found", `No enabled account with id ${c.req.param("id")}`);
     if (!r.ok) throw new ProxyError(502, "upstream", `Quota refresh failed: ${r.error}`);
-    const a = deps.pool.all().find((x) => x.id === r.id)!;
+    const a = (await deps.pool.all()).find((x) => x.id === r.id)!;
     return c.json({ account: publicAccount(a) });
   });
 
@@ -176,8 +176,8 @@ export function adminRoutes(deps: AdminDeps): Hono {
 /** /metrics (admin auth, like /api/*). */
 export function metricsRoute(deps: Pick<AdminDeps, "monitor" | "pool">): Hono {
   const app = new Hono();
-  app.get("/metrics", (c) =>
-    c.text(renderMetrics(deps.monitor, deps.pool), 200, {
+  app.get("/metrics", async (c) =>
+    c.text(await renderMetrics(deps.monitor, deps.pool), 200, {
       "content-type": "text/plain; version=0.0.4; charset=utf-8",
     }),
   );

@@ -154,10 +154,10 @@ export function anthropicRoutes(deps: AnthropicDeps): Hono {
     const req = validate(MessagesRequestSchema, raw);
     if (isWarmup(req)) return warmupAnswer(c, req);
 
-    const route = zaiRoute(deps.config().zai, deps.pool.usable().length, zaiCounter++);
+    const route = zaiRoute(deps.config().zai, (await deps.pool.usable()).length, zaiCounter++);
     if (route === "zai") return relayZai(c, "/v1/messages", raw);
 
-    let model = routeModel(deps, req.model);
+    let model = await routeModel(deps, req.model);
     let effective = req;
     if (isBackgroundTask(req)) {
       model = resolveModel("internal-background-task", deps.config().custom_mapping).model;
@@ -225,7 +225,7 @@ export function anthropicRoutes(deps: AnthropicDeps): Hono {
     const zai = deps.config().zai;
     if (zai.enabled && zai.api_key && zai.dispatch_mode !== "off")
       return relayZai(c, "/v1/messages/count_tokens", raw);
-    const model = routeModel(deps, req.model);
+    const model = await routeModel(deps, req.model);
     const full = { ...req, max_tokens: 1, stream: false } as MessagesRequest;
     const { request } = messagesToGemini(full, model, deps.signatures);
     const inner = {

@@ -75,9 +75,9 @@ export function geminiRoutes(deps: DispatchDeps): Hono {
   const isGoogleClient = (c: Context) =>
     c.req.header("x-goog-api-client") !== undefined || c.req.header("x-goog-api-key") !== undefined;
 
-  app.get("/:ver{v1beta|v1alpha|v1}/models", (c, next) => {
+  app.get("/:ver{v1beta|v1alpha|v1}/models", async (c, next) => {
     if (c.req.param("ver") === "v1" && !isGoogleClient(c)) return next();
-    const all = ids();
+    const all = await ids();
     const size = Math.min(1000, Math.max(1, Number(c.req.query("pageSize") ?? 1000) || 1000));
     const start = Math.max(0, Number(c.req.query("pageToken") ?? 0) || 0);
     const page = all.slice(start, start + size);

@@ -37,9 +37,9 @@ export function generate(deps: DispatchDeps, input: GenerateInput): Promise<Disp
 }
 
 /** Model ids the listings show: from the accounts' quotas, the mapping and the built-in table. */
-export function modelIds(deps: DispatchDeps): string[] {
+export async function modelIds(deps: DispatchDeps): Promise<string[]> {
   return listedModelIds(
-    deps.pool.usable().flatMap((a) => a.quota?.models.map((m) => m.name) ?? []),
+    (await deps.pool.usable()).flatMap((a) => a.quota?.models.map((m) => m.name) ?? []),
     deps.config().custom_mapping,
   );
 }
@@ -50,10 +50,10 @@ const UPSTREAM_FAMILIES = /^(gemini|claude|gpt-oss|imagen)[-.]/;
  * The upstream model for a client's model name. A name that is not listed, not mapped and not of a
  * family the upstream serves is refused before anything is sent.
  */
-export function routeModel(deps: DispatchDeps, requested: string): string {
+export async function routeModel(deps: DispatchDeps, requested: string): Promise<string> {
   const custom = deps.config().custom_mapping;
   const r = resolveModel(requested, custom);
-  if (r.source !== "pass-through" || UPSTREAM_FAMILIES.test(requested) || modelIds(deps).includes(requested))
+  if (r.source !== "pass-through" || UPSTREAM_FAMILIES.test(requested) || (await modelIds(deps)).includes(requested))
     return r.model;
   throw new ProxyError(
     400,

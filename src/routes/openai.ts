@@ -67,15 +67,15 @@ export function openaiRoutes(deps: OpenAiDeps): Hono {
     newId,
   });
 
-  app.get("/v1/models", (c) =>
+  app.get("/v1/models", async (c) =>
     c.json({
       object: "list",
-      data: modelIds(deps).map((id) => ({ id, object: "model", created: CREATED, owned_by: "antigravity" })),
+      data: (await modelIds(deps)).map((id) => ({ id, object: "model", created: CREATED, owned_by: "antigravity" })),
     }),
   );
-  app.get("/v1/models/:id{.+}", (c) => {
+  app.get("/v1/models/:id{.+}", async (c) => {
     const id = c.req.param("id");
-    if (!modelIds(deps).includes(id))
+    if (!(await modelIds(deps)).includes(id))
       throw new ProxyError(404, "not_found", `The model "${id}" does not exist (see GET /v1/models)`, {
         code: "model_not_found",
       });
@@ -84,7 +84,7 @@ export function openaiRoutes(deps: OpenAiDeps): Hono {
 
   /** Chat, Responses and legacy completions all become a chat request: route, convert, dispatch. */
   const runChat = async (c: Context, chat: ChatRequest, idPrefix: string) => {
-    const model = routeModel(deps, chat.model);
+    const model = await routeModel(deps, chat.model);
     const { request, sessionKey } = chatToGemini(chat, model, deps.signatures);
     const result = await generate(deps, {
       model,
@@ -166,7 +166,7 @@ export function openaiRoutes(deps: OpenAiDeps): Hono {
 
   app.post("/v1/images/generations", async (c) => {
     const req = validate(ImageRequestSchema, await readJson(c));
-    const model = routeModel(deps, req.model);
+    const model = await routeModel(deps, req.model);
     if (!model.includes("image")) {
       throw new ProxyError(
         400,

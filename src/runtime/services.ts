@@ -9,6 +9,7 @@ import type { Logger } from "../monitor/log.js";
 import { Monitor } from "../monitor/monitor.js";
 import { type Settings, createSettings } from "../settings.js";
 import { AccountRepo } from "../pool/accounts.js";
+import { type PoolApi, localPool } from "../pool/api.js";
 import { AccountPool } from "../pool/pool.js";
 import { SignatureStore } from "../adapters/signatures.js";
 import { geminiRoutes } from "../routes/gemini.js";
@@ -25,7 +26,10 @@ export interface Services {
   repo: AccountRepo;
   oauth: OAuthClient;
   upstream: UpstreamClient;
+  /** The in-process pool (on Workers with a Durable Object, the DO owns the real one). */
   pool: AccountPool;
+  /** What routes and dispatch use: the local pool, or the Durable Object. */
+  poolApi: PoolApi;
   service: ProxyService;
   app: Hono;
   logger: Logger;
@@ -42,6 +46,8 @@ export interface ServicesOptions {
   now?: () => number;
   /** Where console changes are saved (the config file on Node); absent: read-only settings. */
   saveSettings?: (patch: Record<string, unknown>) => Promise<void>;
+  /** A pool that lives elsewhere (the Workers Durable Object); default: the in-process one. */
+  pool?: PoolApi;
   /** The binding of the running server. */
   bound?: { port: number; allow_lan_access: boolean };
 }
@@ -60,12 +66,13 @@ export function buildServices(opts: ServicesOptions): Services {
   const oauth = new OAuthClient(config, opts.fetch, opts.now);
   const upstream = new UpstreamClient(config, opts.fetch, (s) => monitor.observeUpstream(s));
   const pool = new AccountPool({ repo, oauth, upstream, config, logger, now: opts.now });
+  const poolApi = opts.pool ?? localPool(pool);
   const service = new ProxyService({
-    reloadAccounts: () => pool.reload(),
+    reloadAccounts: () => poolApi.reload(),
     zaiDispatchOn: () => zaiDispatchOn(config()),
   });
   const proxy = {
-    pool,
+    pool: poolApi,
     upstream,
     config,
     logger,
@@ -80,12 +87,12 @@ export function buildServices(opts: ServicesOptions): Services {
     logger,
     port: opts.port,
     validateRefreshToken: (token) => checkRefreshToken(oauth, upstream, token),
-    pool,
+    pool: poolApi,
     monitor,
     settings,
     settingsWritable: !!opts.saveSettings,
     // Gemini first: it claims /v1/models only for Google's SDKs and passes the rest on.
     proxyRoutes: [geminiRoutes(proxy), openaiRoutes(proxy), anthropicRoutes(proxy)],
   });
-  return { config, repo, oauth, upstream, pool, service, app, logger, monitor, settings };
+  return { config, repo, oauth, upstream, pool, poolApi, service, app, logger, monitor, settings };
 }
