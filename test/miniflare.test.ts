@@ -125,3 +125,50 @@ describe("--runtime miniflare", () => {
     expect(r.status).toBe(200);
   }, 90_000);
 });
+
+describe("pool state in the Durable Object", () => {
+  it("two accounts, one answers 429: 20 concurrent requests all succeed, the cooldown is recorded once", async () => {
+    const B = { email: "busy@example.com", refreshToken: "1//rt-busy" };
+    sim.addAccount({ ...B, projectId: "proj-busy" });
+    const dir = await tempDir();
+    const repo = new AccountRepo(new FileKv(`${dir}/kv`));
+    await repo.upsert(ACCOUNT);
+    await repo.upsert(B);
+    const p2 = await freePort();
+    const launched = runScript("start.ts", ["--runtime", "miniflare", "--data-dir", dir, "--port", String(p2), "--auth-mode", "strict", "--api-key", KEY], sim.env());
+    try {
+      await launched.waitFor("Check it:", 60_000);
+      sim.reset();
+      sim.enqueue({ email: B.email, times: Number.POSITIVE_INFINITY, reply: { kind: "error", status: 429, retryDelay: "30s" } });
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          fetch(`http://127.0.0.1:${p2}/v1/chat/completions`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+            body: JSON.stringify({ model: "gemini-3-flash", messages: [{ role: "user", content: `concurrent question number ${i}` }] }),
+          }),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
+      for (const r of results) expect(r.headers.get("x-antigravity-account")).toBe("ed***@example.com");
+      // Asked of the Durable Object that owns the pool: one cooldown, for the busy account and model.
+      const admin = (await (await fetch(`http://127.0.0.1:${p2}/api/accounts`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as {
+        accounts: { email: string; cooldowns: { model: string; until: number }[] }[];
+      };
+      const all = admin.accounts.flatMap((a) => a.cooldowns.map((c) => ({ email: a.email, ...c })));
+      expect(all).toHaveLength(1);
+      expect(all[0]).toMatchObject({ email: B.email, model: "gemini-3-flash" });
+      expect(Math.round((all[0]!.until - Date.now()) / 1000)).toBeGreaterThan(25);
+      // Once cooling, the busy account was not tried again by later requests.
+      const after = sim.generateCalls().filter((c) => c.email === B.email).length;
+      await fetch(`http://127.0.0.1:${p2}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "gemini-3-flash", messages: [{ role: "user", content: "one more after the cooldown" }] }),
+      });
+      expect(sim.generateCalls().filter((c) => c.email === B.email).length).toBe(after);
+    } finally {
+      await launched.kill();
+    }
+  }, 90_000);
+});

@@ -100,6 +100,8 @@ export async function startMiniflareProxy(opts: {
     compatibilityDate: "2026-04-01",
     kvNamespaces: ["ACCOUNTS"],
     kvPersist: join(opts.dataDir, "miniflare", "kv"),
+    durableObjects: { POOL: "PoolState" },
+    durableObjectsPersist: join(opts.dataDir, "miniflare", "do"),
     host,
     port: config.port,
     bindings: {

@@ -6,11 +6,23 @@
 import type { Hono } from "hono";
 import { type Config, ConfigError, applyOverrides, effectiveAuthMode, parseFileConfig } from "../config.js";
 import { consoleLogger } from "../monitor/log.js";
+import { AccountRepo } from "../pool/accounts.js";
+import { AccountPool } from "../pool/pool.js";
+import { type FetcherLike, PoolHost, RemotePool } from "../pool/remote.js";
 import { type KvNamespaceLike, WorkersKv } from "../store/kv.js";
+import { UpstreamClient } from "../upstream/client.js";
+import { OAuthClient } from "../upstream/oauth.js";
 import { type Services, buildServices } from "./services.js";
+
+interface DurableObjectNamespaceLike {
+  idFromName(name: string): unknown;
+  get(id: unknown): FetcherLike;
+}
 
 export interface WorkerEnv {
   ACCOUNTS: KvNamespaceLike;
+  /** The Durable Object that owns the pool's hot state for every isolate (optional: without it each isolate keeps its own). */
+  POOL?: DurableObjectNamespaceLike;
   ANTIGRAVITY_API_KEY?: string;
   ANTIGRAVITY_ADMIN_PASSWORD?: string;
   ANTIGRAVITY_AUTH_MODE?: string;
@@ -78,3 +90,23 @@ export default {
     return app.fetch(request, env, ctx as never);
   },
 };
+
+/**
+ * The Durable Object behind POOL: one AccountPool (selection, cooldowns, sticky sessions,
+ * single-flight token refresh) for every Worker isolate; KV stays the persistence.
+ */
+export class PoolState {
+  private readonly host: PoolHost;
+
+  constructor(_state: unknown, env: WorkerEnv) {
+    const config = workerConfig(env);
+    const repo = new AccountRepo(new WorkersKv(env.ACCOUNTS));
+    const upstream = new UpstreamClient(() => config);
+    const oauth = new OAuthClient(() => config);
+    this.host = new PoolHost(new AccountPool({ repo, oauth, upstream, config: () => config, logger: consoleLogger }));
+  }
+
+  fetch(request: Request): Promise<Response> {
+    return this.host.handle(request);
+  }
+}
