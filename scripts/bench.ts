@@ -6,7 +6,8 @@
  *   npm run bench -- [--requests N]
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -207,6 +208,86 @@ for (const s of scenarios) {
   );
 }
 const mem = procMem(child.pid!);
+child.kill("SIGTERM");
+await new Promise((r) => child.once("exit", r));
+
+// The same proxy in workerd (--runtime miniflare): CPU of the workerd process, and the bundle size.
+function childPids(ppid: number): number[] {
+  return readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/stat`, "utf8").split(") ")[1]!.split(" ")[1] === String(ppid);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+const mfPort = port + 1;
+const mf = spawn(
+  process.execPath,
+  [
+    "--import",
+    "tsx",
+    join(ROOT, "scripts/start.ts"),
+    "--runtime",
+    "miniflare",
+    "--data-dir",
+    dataDir,
+    "--port",
+    String(mfPort),
+  ],
+  {
+    cwd: ROOT,
+    env: { ...process.env, ...sim.env(), ANTIGRAVITY_AUTH_MODE: "off" },
+    stdio: ["ignore", "pipe", "inherit"],
+  },
+);
+let mfOut = "";
+mf.stdout.on("data", (b) => (mfOut += b));
+await new Promise<void>((resolve, reject) => {
+  const t = setInterval(() => {
+    if (mfOut.includes("Check it:")) {
+      clearInterval(t);
+      resolve();
+    }
+    if (mf.exitCode !== null) reject(new Error(mfOut));
+  }, 50);
+});
+mf.stdout.resume();
+const descendants = (p: number): number[] => childPids(p).flatMap((c) => [c, ...descendants(c)]);
+const workerd = descendants(mf.pid!).find(
+  (p) => readFileSync(`/proc/${p}/comm`, "utf8").trim() === "workerd",
+);
+const bundle = readFileSync(join(dataDir, "miniflare", "build", "worker.js"));
+const mfScenarios: Scenario[] = [
+  {
+    name: "workerd: OpenAI chat, small",
+    url: `http://127.0.0.1:${mfPort}/v1/chat/completions`,
+    body: { model: "gemini-3-flash", messages: [{ role: "user", content: "Hello there, how are you?" }] },
+  },
+  {
+    name: "workerd: OpenAI chat, 10 KB",
+    url: `http://127.0.0.1:${mfPort}/v1/chat/completions`,
+    body: { model: "gemini-3-flash", messages: userText(10) },
+  },
+];
+for (const s of mfScenarios) {
+  const payload = JSON.stringify(s.body);
+  for (let i = 0; i < WARMUP; i++) await once(s, payload);
+  const cpu0 = workerd ? procCpuMs(workerd) : 0;
+  const totals: number[] = [];
+  for (let i = 0; i < N; i++) totals.push((await once(s, payload)).total);
+  const cpu = workerd ? ((procCpuMs(workerd) - cpu0) / N).toFixed(2) : "n/a";
+  const mean = totals.reduce((a, b) => a + b, 0) / N;
+  rows.push(
+    `| ${s.name} | ${(payload.length / 1024).toFixed(1)} KB | ${mean.toFixed(2)} | ${pct(totals, 50).toFixed(2)} | ${pct(totals, 99).toFixed(2)} | | ${cpu} |`,
+  );
+}
+mf.kill("SIGTERM");
+await new Promise((r) => mf.once("exit", r));
+
 console.log(
   `Requests per scenario: ${N} (after ${WARMUP} warm-up), one at a time, over loopback; Node ${process.version}.\n`,
 );
@@ -214,10 +295,10 @@ console.log("| scenario | body | mean ms | p50 ms | p99 ms | stream TTFB p50 ms 
 console.log("|---|---|---|---|---|---|---|");
 for (const r of rows) console.log(r);
 console.log(
-  `\nProxy memory after the run: RSS ${mem.rss.toFixed(0)} MiB, peak RSS ${mem.hwm.toFixed(0)} MiB.`,
+  `\nNode proxy memory after its scenarios: RSS ${mem.rss.toFixed(0)} MiB, peak RSS ${mem.hwm.toFixed(0)} MiB.`,
 );
-
-child.kill("SIGTERM");
-await new Promise((r) => child.once("exit", r));
+console.log(
+  `Worker bundle (wrangler deploy --dry-run): ${(bundle.length / 1024).toFixed(0)} KiB, ${(gzipSync(bundle).length / 1024).toFixed(0)} KiB gzipped; workerd CPU is the whole workerd process's.`,
+);
 await sim.stop();
 await rm(dataDir, { recursive: true, force: true });

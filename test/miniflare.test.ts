@@ -135,24 +135,48 @@ describe("pool state in the Durable Object", () => {
     await repo.upsert(ACCOUNT);
     await repo.upsert(B);
     const p2 = await freePort();
-    const launched = runScript("start.ts", ["--runtime", "miniflare", "--data-dir", dir, "--port", String(p2), "--auth-mode", "strict", "--api-key", KEY], sim.env());
+    const launched = runScript(
+      "start.ts",
+      [
+        "--runtime",
+        "miniflare",
+        "--data-dir",
+        dir,
+        "--port",
+        String(p2),
+        "--auth-mode",
+        "strict",
+        "--api-key",
+        KEY,
+      ],
+      sim.env(),
+    );
     try {
       await launched.waitFor("Check it:", 60_000);
       sim.reset();
-      sim.enqueue({ email: B.email, times: Number.POSITIVE_INFINITY, reply: { kind: "error", status: 429, retryDelay: "30s" } });
+      sim.enqueue({
+        email: B.email,
+        times: Number.POSITIVE_INFINITY,
+        reply: { kind: "error", status: 429, retryDelay: "30s" },
+      });
       const results = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
           fetch(`http://127.0.0.1:${p2}/v1/chat/completions`, {
             method: "POST",
             headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
-            body: JSON.stringify({ model: "gemini-3-flash", messages: [{ role: "user", content: `concurrent question number ${i}` }] }),
+            body: JSON.stringify({
+              model: "gemini-3-flash",
+              messages: [{ role: "user", content: `concurrent question number ${i}` }],
+            }),
           }),
         ),
       );
       expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
       for (const r of results) expect(r.headers.get("x-antigravity-account")).toBe("ed***@example.com");
       // Asked of the Durable Object that owns the pool: one cooldown, for the busy account and model.
-      const admin = (await (await fetch(`http://127.0.0.1:${p2}/api/accounts`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as {
+      const admin = (await (
+        await fetch(`http://127.0.0.1:${p2}/api/accounts`, { headers: { authorization: `Bearer ${KEY}` } })
+      ).json()) as {
         accounts: { email: string; cooldowns: { model: string; until: number }[] }[];
       };
       const all = admin.accounts.flatMap((a) => a.cooldowns.map((c) => ({ email: a.email, ...c })));
@@ -164,7 +188,10 @@ describe("pool state in the Durable Object", () => {
       await fetch(`http://127.0.0.1:${p2}/v1/chat/completions`, {
         method: "POST",
         headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
-        body: JSON.stringify({ model: "gemini-3-flash", messages: [{ role: "user", content: "one more after the cooldown" }] }),
+        body: JSON.stringify({
+          model: "gemini-3-flash",
+          messages: [{ role: "user", content: "one more after the cooldown" }],
+        }),
       });
       expect(sim.generateCalls().filter((c) => c.email === B.email).length).toBe(after);
     } finally {

@@ -2,10 +2,12 @@ import type { MiddlewareHandler } from "hono";
 import { pathKind } from "../auth/paths.js";
 import { protocolFor } from "../errors.js";
 import type { Monitor, RequestLog } from "./monitor.js";
-import { redact, truncate } from "./redact.js";
+import { own, redact, truncate } from "./redact.js";
 import { extractUsage } from "./usage.js";
 
 const BODY_MAX = 4000;
+// Matches are slices of the whole request body: copied so a log entry does not keep the body alive.
+const ownOrNull = (s: string | undefined) => (s === undefined ? null : own(s));
 const TAIL_MAX = 16_000;
 const MODEL_IN_BODY = /"model"\s*:\s*"([^"]{1,200})"/;
 const MODEL_IN_PATH = /\/models\/([^/:]+)(?::|\/|$)/;
@@ -30,8 +32,9 @@ export function monitorMiddleware(monitor: Monitor, newId: () => string): Middle
       method: c.req.method,
       path: c.req.path,
       protocol: protocolFor(c.req.path, c.req.raw.headers),
-      model:
-        MODEL_IN_BODY.exec(requestText.slice(0, 4000))?.[1] ?? MODEL_IN_PATH.exec(c.req.path)?.[1] ?? null,
+      model: ownOrNull(
+        MODEL_IN_BODY.exec(requestText.slice(0, 4000))?.[1] ?? MODEL_IN_PATH.exec(c.req.path)?.[1],
+      ),
       mappedModel: res.headers.get("x-antigravity-model"),
       account: res.headers.get("x-antigravity-account"),
       status: res.status,

@@ -39,6 +39,7 @@ export interface UsageRow {
 
 const LOG_PREFIX = "log:";
 const USAGE_PREFIX = "usage:";
+const MAX_BATCHES = 200;
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
 export class Monitor {
@@ -49,6 +50,8 @@ export class Monitor {
   private readonly latency = { buckets: LATENCY_BUCKETS.map(() => 0), count: 0, sum: 0 };
   activeStreams = 0;
   private pending: RequestLog[] = [];
+  /** Entries per persisted batch, oldest first (for pruning). */
+  private batchSizes: number[] = [];
   private dirtyHours = new Set<string>();
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private flushing: Promise<void> | null = null;
@@ -66,14 +69,15 @@ export class Monitor {
   async load(): Promise<void> {
     if (!this.kv) return;
     const keys = await this.kv.list(LOG_PREFIX);
-    const logs = await Promise.all(keys.slice(-this.max).map((k) => this.kv!.get(k)));
-    this.ring = logs.flatMap((t) => {
+    const batches = (await Promise.all(keys.map((k) => this.kv!.get(k)))).map((t) => {
       try {
-        return t ? [JSON.parse(t) as RequestLog] : [];
+        return t ? (JSON.parse(t) as RequestLog[]) : [];
       } catch {
-        return [];
+        return []; // a damaged batch: its entries are lost, the others are kept
       }
     });
+    this.batchSizes = batches.map((b) => b.length);
+    this.ring = batches.flat().slice(-this.max);
     for (const k of await this.kv.list(USAGE_PREFIX)) {
       const t = await this.kv.get(k);
       for (const row of t ? (JSON.parse(t) as UsageRow[]) : [])
@@ -134,6 +138,7 @@ export class Monitor {
   async clear(): Promise<void> {
     this.ring = [];
     this.pending = [];
+    this.batchSizes = [];
     if (this.kv) for (const k of await this.kv.list(LOG_PREFIX)) await this.kv.delete(k);
   }
 
@@ -168,7 +173,10 @@ export class Monitor {
     (this.flushTimer as { unref?: () => void }).unref?.();
   }
 
-  /** Writes what is pending: new log entries (pruned to the last persistMax) and changed usage hours. */
+  /**
+   * Writes what is pending, in one value per flush (a batch of entries), keeping the newest batches
+   * up to persistMax entries; and the usage hours that changed.
+   */
   async flush(): Promise<void> {
     if (!this.kv) return;
     if (this.flushing) await this.flushing;
@@ -176,11 +184,24 @@ export class Monitor {
     const hours = [...this.dirtyHours];
     this.dirtyHours.clear();
     this.flushing = (async () => {
-      for (const l of logs)
-        await this.kv!.put(`${LOG_PREFIX}${String(l.time).padStart(15, "0")}-${l.id}`, JSON.stringify(l));
       if (logs.length) {
+        await this.kv!.put(
+          `${LOG_PREFIX}${String(logs[0]!.time).padStart(15, "0")}-${logs[0]!.id}`,
+          JSON.stringify(logs),
+        );
+        this.batchSizes.push(logs.length);
+        let total = this.batchSizes.reduce((a, b) => a + b, 0);
         const keys = await this.kv!.list(LOG_PREFIX);
-        for (const k of keys.slice(0, Math.max(0, keys.length - this.persistMax))) await this.kv!.delete(k);
+        // Oldest batches go once the newest ones hold persistMax entries (or there are too many).
+        let i = 0;
+        while (
+          i < keys.length - 1 &&
+          (total - (this.batchSizes[0] ?? 0) >= this.persistMax || keys.length - i > MAX_BATCHES)
+        ) {
+          await this.kv!.delete(keys[i]!);
+          total -= this.batchSizes.shift() ?? 0;
+          i++;
+        }
       }
       for (const hour of hours) {
         const rows = this.usageRows().filter((r) => r.hour === hour);

@@ -16,6 +16,18 @@ export function redact(text: string): string {
   return out;
 }
 
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * At most `max` characters, as a string of its own: a slice of a 200 KB request body would keep
+ * the whole body alive for as long as the log entry lives.
+ */
 export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters]`;
+  return own(text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters]`);
+}
+
+/** A copy that shares no memory with the (possibly huge) string it was cut from. */
+export function own(text: string): string {
+  return decoder.decode(encoder.encode(text));
 }

@@ -11,7 +11,10 @@ export interface PoolApi {
   all(): Promise<Account[]>;
   usable(): Promise<Account[]>;
   emptyReason(): Promise<string>;
-  select(model: string, opts?: { sessionKey?: string; exclude?: ReadonlySet<string>; prefer?: string }): Promise<Selection>;
+  select(
+    model: string,
+    opts?: { sessionKey?: string; exclude?: ReadonlySet<string>; prefer?: string },
+  ): Promise<Selection>;
   lease(account: Account, opts?: { forceRefresh?: boolean }): Promise<Lease>;
   coolDown(accountId: string, model: string, ms: number, reason: string): Promise<Cooldown>;
   disable(accountId: string, reason: string): Promise<void>;

@@ -180,7 +180,10 @@ export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promis
     });
   }
   if (l.status === 403 || l.status === 401 || l.status === 0) {
-    const why = (await deps.pool.usable()).length === 0 ? ` No available accounts: ${await deps.pool.emptyReason()}` : "";
+    const why =
+      (await deps.pool.usable()).length === 0
+        ? ` No available accounts: ${await deps.pool.emptyReason()}`
+        : "";
     throw new ProxyError(503, "unavailable", summary + why, { code: "no_usable_account" });
   }
   // Only an upstream that said it is overloaded is reported as overloaded (Claude Code retries those).

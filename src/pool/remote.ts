@@ -40,7 +40,10 @@ export class PoolHost {
           result = p.emptyReason();
           break;
         case "select": {
-          const [model, opts] = args as [string, { sessionKey?: string; exclude?: string[]; prefer?: string } | undefined];
+          const [model, opts] = args as [
+            string,
+            { sessionKey?: string; exclude?: string[]; prefer?: string } | undefined,
+          ];
           result = p.select(model, { ...opts, exclude: new Set(opts?.exclude ?? []) });
           break;
         }
@@ -63,7 +66,10 @@ export class PoolHost {
           result = await p.refreshQuota(args[0] as string | undefined);
           break;
         default:
-          return Response.json({ error: { message: `unknown pool call ${String(method)}` } }, { status: 400 });
+          return Response.json(
+            { error: { message: `unknown pool call ${String(method)}` } },
+            { status: 400 },
+          );
       }
       return Response.json({ result: result ?? null });
     } catch (err) {
@@ -77,7 +83,10 @@ export class RemotePool implements PoolApi {
   constructor(private readonly stub: FetcherLike) {}
 
   private async call<T>(method: keyof PoolApi, ...args: unknown[]): Promise<T> {
-    const res = await this.stub.fetch("https://pool/", { method: "POST", body: JSON.stringify({ method, args }) });
+    const res = await this.stub.fetch("https://pool/", {
+      method: "POST",
+      body: JSON.stringify({ method, args }),
+    });
     const body = (await res.json()) as { result?: T; error?: { message: string; unusable?: string } };
     if (body.error) {
       if (body.error.unusable) throw new AccountUnusableError(body.error.message, body.error.unusable);
@@ -90,7 +99,8 @@ export class RemotePool implements PoolApi {
   all = () => this.call<Account[]>("all");
   usable = () => this.call<Account[]>("usable");
   emptyReason = () => this.call<string>("emptyReason");
-  select: PoolApi["select"] = (model, opts) => this.call("select", model, { ...opts, exclude: [...(opts?.exclude ?? [])] });
+  select: PoolApi["select"] = (model, opts) =>
+    this.call("select", model, { ...opts, exclude: [...(opts?.exclude ?? [])] });
   lease: PoolApi["lease"] = (account, opts) => this.call("lease", account, opts);
   coolDown: PoolApi["coolDown"] = (id, model, ms, reason) => this.call("coolDown", id, model, ms, reason);
   disable: PoolApi["disable"] = (id, reason) => this.call("disable", id, reason);

@@ -53,7 +53,11 @@ const UPSTREAM_FAMILIES = /^(gemini|claude|gpt-oss|imagen)[-.]/;
 export async function routeModel(deps: DispatchDeps, requested: string): Promise<string> {
   const custom = deps.config().custom_mapping;
   const r = resolveModel(requested, custom);
-  if (r.source !== "pass-through" || UPSTREAM_FAMILIES.test(requested) || (await modelIds(deps)).includes(requested))
+  if (
+    r.source !== "pass-through" ||
+    UPSTREAM_FAMILIES.test(requested) ||
+    (await modelIds(deps)).includes(requested)
+  )
     return r.model;
   throw new ProxyError(
     400,

@@ -70,7 +70,12 @@ export function openaiRoutes(deps: OpenAiDeps): Hono {
   app.get("/v1/models", async (c) =>
     c.json({
       object: "list",
-      data: (await modelIds(deps)).map((id) => ({ id, object: "model", created: CREATED, owned_by: "antigravity" })),
+      data: (await modelIds(deps)).map((id) => ({
+        id,
+        object: "model",
+        created: CREATED,
+        owned_by: "antigravity",
+      })),
     }),
   );
   app.get("/v1/models/:id{.+}", async (c) => {

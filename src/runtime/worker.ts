@@ -103,7 +103,9 @@ export class PoolState {
     const repo = new AccountRepo(new WorkersKv(env.ACCOUNTS));
     const upstream = new UpstreamClient(() => config);
     const oauth = new OAuthClient(() => config);
-    this.host = new PoolHost(new AccountPool({ repo, oauth, upstream, config: () => config, logger: consoleLogger }));
+    this.host = new PoolHost(
+      new AccountPool({ repo, oauth, upstream, config: () => config, logger: consoleLogger }),
+    );
   }
 
   fetch(request: Request): Promise<Response> {
