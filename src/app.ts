@@ -36,6 +36,7 @@ export interface AppDeps {
   monitor: Monitor;
   settings: Settings;
   settingsWritable: boolean;
+  poolOwner: "process" | "durable-object";
 }
 
 const LOCAL_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i;

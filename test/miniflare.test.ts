@@ -172,6 +172,12 @@ describe("pool state in the Durable Object", () => {
         ),
       );
       expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
+      const status = await (
+        await fetch(`http://127.0.0.1:${p2}/api/proxy/status`, {
+          headers: { authorization: `Bearer ${KEY}` },
+        })
+      ).json();
+      expect(status).toMatchObject({ running: true, active_accounts: 2, pool: "durable-object" });
       for (const r of results) expect(r.headers.get("x-antigravity-account")).toBe("ed***@example.com");
       // Asked of the Durable Object that owns the pool: one cooldown, for the busy account and model.
       const admin = (await (

@@ -48,7 +48,11 @@ export class PoolHost {
           break;
         }
         case "lease":
-          result = await p.lease(args[0] as Account, args[1] as { forceRefresh?: boolean } | undefined);
+          // JSON turns an absent argument into null; the pool wants undefined.
+          result = await p.lease(
+            args[0] as Account,
+            (args[1] ?? undefined) as { forceRefresh?: boolean } | undefined,
+          );
           break;
         case "coolDown":
           result = p.coolDown(...(args as [string, string, number, string]));
@@ -63,7 +67,7 @@ export class PoolHost {
           result = p.activeCooldowns();
           break;
         case "refreshQuota":
-          result = await p.refreshQuota(args[0] as string | undefined);
+          result = await p.refreshQuota((args[0] ?? undefined) as string | undefined);
           break;
         default:
           return Response.json(
@@ -80,10 +84,11 @@ export class PoolHost {
 }
 
 export class RemotePool implements PoolApi {
-  constructor(private readonly stub: FetcherLike) {}
+  /** `stub` is asked for each call: Workers stubs belong to the request that made them. */
+  constructor(private readonly stub: () => FetcherLike) {}
 
   private async call<T>(method: keyof PoolApi, ...args: unknown[]): Promise<T> {
-    const res = await this.stub.fetch("https://pool/", {
+    const res = await this.stub().fetch("https://pool/", {
       method: "POST",
       body: JSON.stringify({ method, args }),
     });

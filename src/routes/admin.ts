@@ -20,6 +20,8 @@ export interface AdminDeps {
   pool: PoolApi;
   monitor: Monitor;
   settings: Settings;
+  /** Who owns the pool's hot state: this process, or the Workers Durable Object. */
+  poolOwner: "process" | "durable-object";
   /** Whether settings are saved somewhere (false on Workers). */
   settingsWritable: boolean;
 }
@@ -45,6 +47,7 @@ export function adminRoutes(deps: AdminDeps): Hono {
       base_url: `http://127.0.0.1:${port}`,
       active_accounts: s.active_accounts,
       reason: s.reason,
+      pool: deps.poolOwner,
     };
   };
 

@@ -91,6 +91,7 @@ export function buildServices(opts: ServicesOptions): Services {
     monitor,
     settings,
     settingsWritable: !!opts.saveSettings,
+    poolOwner: opts.pool ? "durable-object" : "process",
     // Gemini first: it claims /v1/models only for Google's SDKs and passes the rest on.
     proxyRoutes: [geminiRoutes(proxy), openaiRoutes(proxy), anthropicRoutes(proxy)],
   });

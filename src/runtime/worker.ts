@@ -62,11 +62,15 @@ function servicesFor(env: WorkerEnv): Services {
   const config = workerConfig(env);
   const fingerprint = JSON.stringify(config);
   if (!built || built.fingerprint !== fingerprint) {
+    // With the POOL binding, one Durable Object owns the pool for every isolate.
+    const ns = env.POOL;
+    const pool = ns ? new RemotePool(() => ns.get(ns.idFromName("pool"))) : undefined;
     const services = buildServices({
       config: () => config,
       kv: new WorkersKv(env.ACCOUNTS),
       logger: consoleLogger,
       port: () => 443,
+      pool,
     });
     built = { fingerprint, services, started: services.service.start() };
   }
