@@ -10,13 +10,13 @@ import { AccountRepo } from "../src/pool/accounts.js";
 import { FileKv } from "../src/store/file-kv.js";
 import { type NodeProxy, startNodeProxy } from "../src/runtime/node.js";
 import { SIM_PNG, SimulatedUpstream, functionCallChunks, textChunks } from "../src/simulator/server.js";
-import { type Harness, startHarness } from "./harness.js";
+import { type Harness, RUNTIME, startHarness } from "./harness.js";
 import { ROOT, freePort, tempDir } from "./helpers.js";
 
 const KEY = "sk-anthropic-sdk-test";
 let h: Harness;
 let sim: SimulatedUpstream;
-let proxy: NodeProxy;
+let proxy: { port: number };
 const base = () => `http://127.0.0.1:${proxy.port}`;
 
 beforeAll(async () => {
@@ -449,7 +449,8 @@ describe("Anthropic errors", () => {
   });
 });
 
-describe("z.ai dispatch", () => {
+// z.ai and keep-alive set up their own Node proxies; they run once, with the Node suite.
+describe.skipIf(RUNTIME !== "node")("z.ai dispatch", () => {
   let zai: Server;
   let zaiUrl = "";
   const seen: { path: string; body: Record<string, unknown>; headers: Record<string, unknown> }[] = [];
@@ -578,7 +579,7 @@ describe("z.ai dispatch", () => {
   });
 });
 
-describe("keep-alive", () => {
+describe.skipIf(RUNTIME !== "node")("keep-alive", () => {
   it("long upstream silences get ping events while the answer streams", async () => {
     const { makeSimServices, postJson } = await import("./app-helpers.js");
     const s = await makeSimServices(sim.url, { upstream: { keepalive_seconds: 0.2 } }, [

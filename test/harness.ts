@@ -1,20 +1,25 @@
 import { MemoryLogger } from "../src/monitor/log.js";
 import { AccountRepo } from "../src/pool/accounts.js";
-import { type NodeProxy, startNodeProxy } from "../src/runtime/node.js";
+import { startNodeProxy } from "../src/runtime/node.js";
 import { type SimAccount, SimulatedUpstream } from "../src/simulator/server.js";
 import { FileKv } from "../src/store/file-kv.js";
-import { freePort, tempDir } from "./helpers.js";
+import { freePort, runScript, tempDir } from "./helpers.js";
+
+/** Which runtime the SDK conformance suites run against: `npm test` runs them on both. */
+export const RUNTIME = (process.env.PROXY_RUNTIME ?? "node") as "node" | "miniflare";
 
 export interface Harness {
   sim: SimulatedUpstream;
-  proxy: NodeProxy;
-  logs: MemoryLogger;
+  proxy: { port: number };
+  /** The proxy's log lines (Node runtime only: workerd logs to its own console). */
+  logs: MemoryLogger | null;
   stop(): Promise<void>;
 }
 
 /**
- * The simulated upstream and a real Node proxy on loopback in front of it, with `accounts` known
- * to the simulator and stored in the proxy's data dir (the way `accounts add` leaves them).
+ * The simulated upstream and a real proxy on loopback in front of it (in-process on Node, or
+ * `npm start -- --runtime miniflare` in workerd), with `accounts` known to the simulator and
+ * stored in the proxy's data dir the way `accounts add` leaves them.
  */
 export async function startHarness(
   accounts: SimAccount[],
@@ -28,11 +33,29 @@ export async function startHarness(
     sim.addAccount(a);
     await repo.upsert({ email: a.email, refreshToken: a.refreshToken });
   }
+  const port = await freePort();
+  if (RUNTIME === "miniflare") {
+    const launched = runScript(
+      "start.ts",
+      ["--runtime", "miniflare", "--data-dir", dataDir, "--port", String(port)],
+      { ...sim.env(), ...env },
+    );
+    await launched.waitFor("Check it:", 60_000);
+    return {
+      sim,
+      proxy: { port },
+      logs: null,
+      stop: async () => {
+        await launched.kill();
+        await sim.stop();
+      },
+    };
+  }
   const logs = new MemoryLogger();
   const proxy = await startNodeProxy({
     dataDir,
     env: { ...sim.env(), ...env },
-    flags: { port: await freePort() },
+    flags: { port },
     logger: logs,
   });
   return {

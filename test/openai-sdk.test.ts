@@ -1,14 +1,13 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
-import type { NodeProxy } from "../src/runtime/node.js";
 import { type GeminiChunk, SIM_PNG, SimulatedUpstream, textChunks } from "../src/simulator/server.js";
 import { type Harness, startHarness } from "./harness.js";
 
 const KEY = "sk-openai-sdk-test-key";
 let h: Harness;
 let sim: SimulatedUpstream;
-let proxy: NodeProxy;
+let proxy: { port: number };
 let client: OpenAI;
 
 beforeAll(async () => {
