@@ -9,6 +9,7 @@ import { MemoryLogger } from "../src/monitor/log.js";
 import { AccountRepo } from "../src/pool/accounts.js";
 import { FileKv } from "../src/store/file-kv.js";
 import { type NodeProxy, startNodeProxy } from "../src/runtime/node.js";
+import { type AnthropicEvent, foldMessage } from "../src/adapters/anthropic/response.js";
 import { SIM_PNG, SimulatedUpstream, functionCallChunks, textChunks } from "../src/simulator/server.js";
 import { type Harness, RUNTIME, startHarness } from "./harness.js";
 import { ROOT, freePort, tempDir } from "./helpers.js";
@@ -40,6 +41,9 @@ type Env = {
     systemInstruction?: { parts: { text: string }[] };
   };
 };
+async function* fromArray<T>(xs: T[]) {
+  yield* xs;
+}
 const lastEnvelope = () => sim.generateCalls().at(-1)!.body as Env;
 const SIG = `sig-${"s".repeat(80)}`;
 
@@ -297,6 +301,90 @@ describe("Claude Code traffic", () => {
       env.request.contents.forEach((c, i) => i && expect(c.role).not.toBe(env.request.contents[i - 1]!.role));
     });
   }
+
+  it("a three-turn Claude Code session (thinking, tools, cache_control) runs through; signatures carry over", async () => {
+    const f = JSON.parse(
+      await readFile(
+        join(ROOT, "..", "shared", "fixtures", "clients", "claude-code-first-turn.json"),
+        "utf8",
+      ),
+    );
+    const headers: Record<string, string> = { ...f.headers, "x-api-key": KEY };
+    delete headers["accept-encoding"];
+    const body = f.body as { messages: { role: string; content: unknown }[] };
+    const send = async () => {
+      const res = await fetch(`${base()}${f.path}`, { method: "POST", headers, body: JSON.stringify(body) });
+      expect(res.status).toBe(200);
+      const events = (await res.text())
+        .split("\n\n")
+        .filter((e) => e.startsWith("event: "))
+        .map((e) => JSON.parse(e.slice(e.indexOf("data: ") + 6)) as AnthropicEvent);
+      return foldMessage(fromArray(events));
+    };
+    const THINK_SIG = `think-${"a".repeat(60)}`;
+    const CALL_SIG = `call-${"b".repeat(60)}`;
+    sim.enqueue({
+      reply: {
+        kind: "chunks",
+        chunks: [
+          {
+            candidates: [
+              {
+                content: {
+                  role: "model",
+                  parts: [{ text: "Look at the files first.", thought: true, thoughtSignature: THINK_SIG }],
+                },
+              },
+            ],
+          },
+          ...functionCallChunks(
+            "Bash",
+            { command: "ls" },
+            { id: "toolu_turn1", signature: CALL_SIG, model: "claude-sonnet-4-6" },
+          ),
+        ],
+      },
+    });
+    const first = await send();
+    expect(first.stop_reason).toBe("tool_use");
+    expect(first.content[0]).toEqual({
+      type: "thinking",
+      thinking: "Look at the files first.",
+      signature: THINK_SIG,
+    });
+    body.messages.push({ role: "assistant", content: first.content });
+    body.messages.push({
+      role: "user",
+      content: [
+        {
+          type: "tool_result",
+          tool_use_id: "toolu_turn1",
+          content: "README.md\nsrc",
+          cache_control: { type: "ephemeral" },
+        },
+      ],
+    });
+    sim.enqueue({ reply: { kind: "chunks", chunks: textChunks("There is a README and a src folder.") } });
+    const second = await send();
+    expect(second.content).toEqual([{ type: "text", text: "There is a README and a src folder." }]);
+    const env2 = lastEnvelope();
+    expect(env2.request.generationConfig!.thinkingConfig).toMatchObject({ includeThoughts: true });
+    const model2 = env2.request.contents.at(-2)!;
+    expect(model2.parts).toEqual([
+      { text: "Look at the files first.", thought: true, thoughtSignature: THINK_SIG },
+      {
+        functionCall: { name: "Bash", args: { command: "ls" }, id: "toolu_turn1" },
+        thoughtSignature: CALL_SIG,
+      },
+    ]);
+    body.messages.push({ role: "assistant", content: second.content });
+    body.messages.push({ role: "user", content: "now summarize the README" });
+    const third = await send();
+    expect(third.stop_reason).toBe("tool_use"); // the simulator calls the first declared tool on a fresh user turn
+    const env3 = lastEnvelope();
+    expect(JSON.stringify(env3)).not.toContain("cache_control");
+    expect(env3.request.contents.map((c) => c.role).join(",")).toMatch(/^(user,model,)+user$/);
+  });
 
   it("the tool turn with a signature we never issued is repaired: no foreign signature, thinking off, valid history", async () => {
     await replay("claude-code-tool-turn.json");

@@ -18,6 +18,7 @@ import {
   messagesEvents,
   sseEvent,
 } from "../adapters/anthropic/response.js";
+import type { DeclaredTool } from "../adapters/anthropic/tool-calls.js";
 import { randomString } from "../adapters/ids.js";
 import { resolveModel } from "../adapters/models.js";
 import type { SignatureStore } from "../adapters/signatures.js";
@@ -197,6 +198,9 @@ export function anthropicRoutes(deps: AnthropicDeps): Hono {
       stopSequences: req.stop_sequences ?? [],
       signatures: deps.signatures,
       newId,
+      tools: (effective.tools ?? []).flatMap((t): DeclaredTool[] =>
+        "input_schema" in t ? [t as DeclaredTool] : [],
+      ),
     };
     const headers = routingHeaders(result, model);
     const idle = deps.config().upstream.idle_timeout_seconds;

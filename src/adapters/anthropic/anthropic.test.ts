@@ -218,6 +218,53 @@ describe("Gemini → Anthropic", () => {
     });
   });
 
+  it("vector 31: a Read call with `path` reaches the client as the declared `file_path`", async () => {
+    const out = [];
+    const c = {
+      ...ctx(),
+      tools: [
+        {
+          name: "Read",
+          input_schema: { properties: { file_path: { type: "string" } }, required: ["file_path"] },
+        },
+      ],
+    };
+    for await (const e of messagesEvents(
+      from<GeminiResponse>([
+        {
+          candidates: [
+            {
+              content: { parts: [{ functionCall: { name: "read", args: { path: "/a" }, id: "t1" } }] },
+              finishReason: "STOP",
+            },
+          ],
+        },
+      ]),
+      c,
+    ))
+      out.push(e);
+    expect(out[1]).toEqual({
+      type: "content_block_start",
+      index: 0,
+      content_block: { type: "tool_use", id: "t1", name: "Read", input: {} },
+    });
+    expect(out[2]).toEqual({
+      type: "content_block_delta",
+      index: 0,
+      delta: { type: "input_json_delta", partial_json: '{"file_path":"/a"}' },
+    });
+    // Without a declared file_path, nothing is renamed.
+    const plain = [];
+    for await (const e of messagesEvents(
+      from<GeminiResponse>([
+        { candidates: [{ content: { parts: [{ functionCall: { name: "ls", args: { path: "." } } }] } }] },
+      ]),
+      { ...ctx(), tools: [{ name: "ls", input_schema: { properties: { path: {} } } }] },
+    ))
+      plain.push(e);
+    expect(plain[2]).toMatchObject({ delta: { partial_json: '{"path":"."}' } });
+  });
+
   it("vector 31: a function call is one tool_use block with its JSON, stop_reason tool_use", async () => {
     const msg = await foldMessage(
       from(

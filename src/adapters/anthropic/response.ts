@@ -6,6 +6,7 @@
  */
 import type { GeminiPart, GeminiResponse, GeminiUsage } from "../gemini/types.js";
 import type { SignatureStore } from "../signatures.js";
+import { type DeclaredTool, fitToolCall } from "./tool-calls.js";
 
 export interface AnthropicUsage {
   input_tokens: number;
@@ -53,6 +54,8 @@ export interface MessagesContext {
   stopSequences: string[];
   signatures: SignatureStore;
   newId: () => string;
+  /** The client's tools, to fit calls to their declared names and arguments. */
+  tools?: readonly DeclaredTool[];
 }
 
 /** Finds stop sequences across chunk boundaries, holding back only what could still start one. */
@@ -166,17 +169,18 @@ export async function* messagesEvents(
           yield* close();
           const id = p.functionCall.id || `toolu_${ctx.newId()}`;
           ctx.signatures.remember(id, p.thoughtSignature);
+          const call = fitToolCall(p.functionCall.name, p.functionCall.args ?? {}, ctx.tools ?? []);
           index++;
           sawTool = true;
           yield {
             type: "content_block_start",
             index,
-            content_block: { type: "tool_use", id, name: p.functionCall.name, input: {} },
+            content_block: { type: "tool_use", id, name: call.name, input: {} },
           };
           yield {
             type: "content_block_delta",
             index,
-            delta: { type: "input_json_delta", partial_json: JSON.stringify(p.functionCall.args ?? {}) },
+            delta: { type: "input_json_delta", partial_json: JSON.stringify(call.args) },
           };
           yield { type: "content_block_stop", index };
         } else {
