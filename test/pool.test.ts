@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { sessionIdFor } from "../src/adapters/gemini/envelope.js";
-import { SimulatedUpstream } from "../src/simulator/server.js";
+import { SimulatedUpstream, textChunks } from "../src/simulator/server.js";
 import { freePort } from "./helpers.js";
 import { geminiBody, makeSimServices, postJson } from "./app-helpers.js";
 
@@ -171,6 +171,31 @@ describe("account pool against the simulated upstream", () => {
     expect(calls[1]!.email).toBe(calls[0]!.email);
     expect(calls[1]!.headers["x-goog-user-project"]).toBeUndefined();
     expect(calls[2]!.email).not.toBe(calls[0]!.email);
+  });
+
+  it("a stream that breaks before its first chunk is retried on the next account", async () => {
+    const s = await makeSimServices(sim.url, {}, accounts());
+    sim.enqueue({
+      reply: { kind: "chunks", chunks: textChunks("never seen", { pieces: 2 }), cutAfter: 0, delayMs: 20 },
+    });
+    const res = await postJson(
+      s.app,
+      "/v1beta/models/gemini-3-flash:streamGenerateContent?alt=sse",
+      geminiBody("a question whose first try breaks"),
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-antigravity-attempts")).toBe("2");
+    const calls = sim.generateCalls().map((c) => c.email);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]).not.toBe(calls[0]);
+    expect(await res.text()).toContain("Simulated answer");
+    // When every account's stream breaks that way, the client gets a clear 502, not an empty stream.
+    sim.enqueue({ times: 2, reply: { kind: "chunks", chunks: textChunks("x"), cutAfter: 0, delayMs: 20 } });
+    const bad = await postJson(s.app, GEN, geminiBody("everything breaks this time"));
+    expect(bad.status).toBe(502);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toContain(
+      "ended before sending any data",
+    );
   });
 
   it("a 400 from upstream goes back to the client and cools nothing down", async () => {

@@ -19,6 +19,7 @@ export function routingHeaders(result: DispatchResult, model: string): Record<st
 
 /** The upstream's SSE chunks, unwrapped, with the idle timeout applied. */
 export function upstreamChunks(result: DispatchResult, idleSeconds: number): AsyncGenerator<GeminiResponse> {
+  if (result.chunks) return result.chunks;
   const body = result.response.body;
   if (!body) throw new Error("upstream answered with no body");
   return readSse<GeminiResponse>(body, {

@@ -16,6 +16,8 @@ import { ProxyError } from "../errors.js";
 import type { Logger } from "../monitor/log.js";
 import { type UpstreamClient, UpstreamNetworkError } from "../upstream/client.js";
 import { retryDelayMs, upstreamMessage } from "../upstream/errors.js";
+import { readSse } from "../upstream/sse.js";
+import type { GeminiResponse } from "../adapters/gemini/types.js";
 import { maskEmail } from "./accounts.js";
 import type { PoolApi } from "./api.js";
 import { AccountUnusableError, type Lease } from "./pool.js";
@@ -45,6 +47,8 @@ export interface DispatchResult {
   lease: Lease;
   attempts: number;
   abort: (reason?: unknown) => void;
+  /** For streams: the parsed chunks, the first one already read (see `peek`). */
+  chunks?: AsyncGenerator<GeminiResponse>;
 }
 
 const sleepMs = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -118,8 +122,40 @@ export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promis
     }
     const res = result.response;
     if (res.ok) {
+      if (req.method !== "streamGenerateContent" || !res.body) {
+        await deps.pool.markUsed(account.id);
+        return { response: res, lease, attempts, abort: result.abort };
+      }
+      // A stream that ends or breaks before its first chunk has told the client nothing yet:
+      // it is retried on the next account instead of failing (spec §1.3 "peek").
+      const abort = result.abort;
+      const stream = readSse<GeminiResponse>(res.body, {
+        idleMs: deps.config().upstream.idle_timeout_seconds * 1000,
+        onIdle: () => abort(new Error("idle timeout")),
+      });
+      let first: IteratorResult<GeminiResponse>;
+      try {
+        first = await stream.next();
+      } catch (err) {
+        if (req.signal?.aborted) throw err;
+        first = { done: true, value: undefined };
+        deps.logger.warn(
+          `upstream stream for ${maskEmail(account.email)} broke before any data: ${(err as Error).message}`,
+        );
+      }
+      if (first.done) {
+        abort();
+        exclude.add(account.id);
+        last = { status: 502, message: "the upstream stream ended before sending any data" };
+        continue;
+      }
       await deps.pool.markUsed(account.id);
-      return { response: res, lease, attempts, abort: result.abort };
+      const head = first.value;
+      async function* chunks(): AsyncGenerator<GeminiResponse> {
+        yield head;
+        yield* stream;
+      }
+      return { response: res, lease, attempts, abort, chunks: chunks() };
     }
     const text = await res.text().catch(() => "");
     const message = upstreamMessage(text);

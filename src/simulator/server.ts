@@ -571,6 +571,7 @@ export class SimulatedUpstream {
       return json(res, 200, { response: collect(r.chunks), traceId });
     }
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    res.flushHeaders(); // like Google: headers first, then the chunks as they are generated
     let clientGone = false;
     res.on("close", () => {
       if (!res.writableEnded) {
