@@ -54,4 +54,16 @@ describe("the Workers entry in workerd", () => {
       "gemini-3-flash",
     );
   });
+
+  it("serves the console page and its sign-in check", async () => {
+    const page = await SELF.fetch("https://proxy.example/console");
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("Antigravity proxy console");
+    const login = await SELF.fetch("https://proxy.example/console/login", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ key: KEY }),
+    });
+    expect(await login.json()).toEqual({ ok: true });
+  });
 });
