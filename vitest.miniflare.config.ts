@@ -3,7 +3,12 @@ import { defineConfig } from "vitest/config";
 // The SDK conformance suites again, against `npm start -- --runtime miniflare` (the proxy in workerd).
 export default defineConfig({
   test: {
-    include: ["test/openai-sdk.test.ts", "test/anthropic-sdk.test.ts", "test/gemini-sdk.test.ts"],
+    include: [
+      "test/openai-sdk.test.ts",
+      "test/anthropic-sdk.test.ts",
+      "test/gemini-sdk.test.ts",
+      "test/fixtures.test.ts",
+    ],
     env: { PROXY_RUNTIME: "miniflare" },
     testTimeout: 30_000,
     hookTimeout: 90_000,

@@ -310,6 +310,22 @@ describe("OpenAI SDK: responses, completions, models, images", () => {
     expect(r2.output_text).toContain("found: 42");
   });
 
+  it("/responses and /responses/compact (Codex paths without /v1) answer like /v1/responses", async () => {
+    for (const path of ["/responses", "/responses/compact", "/v1/responses/compact"]) {
+      const res = await fetch(`http://127.0.0.1:${proxy.port}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "gemini-3-flash", input: "compact this" }),
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({
+        object: "response",
+        status: "completed",
+        output_text: "Simulated answer (gemini-3-flash) to: compact this",
+      });
+    }
+  });
+
   it("completions.create (legacy) answers text_completion", async () => {
     const r = await client.completions.create({ model: "gemini-3-flash", prompt: ["a", "b"] });
     expect(r.object).toBe("text_completion");

@@ -156,6 +156,9 @@ export function openaiRoutes(deps: OpenAiDeps): Hono {
   };
   app.post("/v1/responses", responses);
   app.post("/responses", responses);
+  // Codex asks for a compacted history on these paths: the same request, answered the same way.
+  app.post("/v1/responses/compact", responses);
+  app.post("/responses/compact", responses);
 
   app.post("/v1/completions", async (c) => {
     const req = validate(CompletionRequestSchema, await readJson(c));
