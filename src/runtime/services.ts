@@ -46,6 +46,8 @@ export interface ServicesOptions {
   now?: () => number;
   /** Where console changes are saved (the config file on Node); absent: read-only settings. */
   saveSettings?: (patch: Record<string, unknown>) => Promise<void>;
+  /** Keep the monitor's log and usage in the KV store (default true; off on Workers, where KV writes are billed and per-isolate logs would pile up). */
+  persistMonitor?: boolean;
   /** A pool that lives elsewhere (the Workers Durable Object); default: the in-process one. */
   pool?: PoolApi;
   /** The binding of the running server. */
@@ -61,7 +63,11 @@ export function buildServices(opts: ServicesOptions): Services {
     opts.saveSettings ?? null,
   );
   const config = settings.current;
-  const monitor = new Monitor(opts.kv, initial.monitor.max_logs, initial.monitor.enabled);
+  const monitor = new Monitor(
+    opts.persistMonitor === false ? null : opts.kv,
+    initial.monitor.max_logs,
+    initial.monitor.enabled,
+  );
   const repo = new AccountRepo(opts.kv, opts.now);
   const oauth = new OAuthClient(config, opts.fetch, opts.now);
   const upstream = new UpstreamClient(config, opts.fetch, (s) => monitor.observeUpstream(s));

@@ -71,6 +71,7 @@ function servicesFor(env: WorkerEnv): Services {
       logger: consoleLogger,
       port: () => 443,
       pool,
+      persistMonitor: false,
     });
     built = { fingerprint, services, started: services.service.start() };
   }
