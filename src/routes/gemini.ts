@@ -5,7 +5,6 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { nativeRequestId } from "../adapters/ids.js";
-import { sessionIdFor, wrap } from "../adapters/gemini/envelope.js";
 import {
   nativeJsonArray,
   nativeRequest,
@@ -19,7 +18,7 @@ import { ProxyError } from "../errors.js";
 import { readJson, validate } from "../http/body.js";
 import { SSE_HEADERS, collectChunks, routingHeaders, streamResponse, upstreamChunks } from "../http/relay.js";
 import { type DispatchDeps, dispatch } from "../pool/dispatch.js";
-import { modelIds } from "./generate.js";
+import { generate, modelIds } from "./generate.js";
 
 const GenerateBody = z
   .object({
@@ -135,20 +134,12 @@ export function geminiRoutes(deps: DispatchDeps): Hono {
     }
 
     const inner = nativeRequest(body, model);
-    const result = await dispatch(deps, {
+    const result = await generate(deps, {
       model,
-      method: "streamGenerateContent",
-      query: "alt=sse",
+      request: inner,
       sessionKey: nativeSessionKey(body),
+      requestId: nativeRequestId(),
       signal,
-      build: (lease) =>
-        wrap({
-          request: inner,
-          model,
-          project: lease.projectId,
-          sessionId: sessionIdFor(lease.account.id),
-          requestId: nativeRequestId(),
-        }),
     });
     const idle = deps.config().upstream.idle_timeout_seconds;
     const headers = routingHeaders(result, model);

@@ -14,7 +14,10 @@ export interface GenerateInput {
   model: string;
   request: GeminiRequest;
   sessionKey?: string;
-  messageCount: number;
+  /** Conversation length, for the OpenAI/Anthropic request id format (spec §6.4). */
+  messageCount?: number;
+  /** A request id of another format (Gemini-native requests use their own, spec §9.2). */
+  requestId?: string;
   signal?: AbortSignal;
 }
 
@@ -31,7 +34,7 @@ export function generate(deps: DispatchDeps, input: GenerateInput): Promise<Disp
         model: input.model,
         project: lease.projectId,
         sessionId: sessionIdFor(lease.account.id),
-        requestId: envelopeRequestId(input.sessionKey, input.messageCount),
+        requestId: input.requestId ?? envelopeRequestId(input.sessionKey, input.messageCount ?? 1),
       }),
   });
 }
