@@ -40,29 +40,35 @@ sim.addAccount({ ...ACCOUNT, projectId: "bench-project" });
 const dataDir = await mkdtemp(join(tmpdir(), "agp-bench-"));
 const stored = await new AccountRepo(new FileKv(join(dataDir, "kv"))).upsert(ACCOUNT);
 
+/** `npm start` with extra flags, resolved once its banner is out. */
+async function launch(args: string[]) {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(ROOT, "scripts/start.ts"), "--data-dir", dataDir, ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...sim.env(), ANTIGRAVITY_AUTH_MODE: "off" },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  let out = "";
+  child.stdout.on("data", (b) => (out += b));
+  await new Promise<void>((resolve, reject) => {
+    const t = setInterval(() => {
+      if (out.includes("Check it:")) {
+        clearInterval(t);
+        resolve();
+      }
+      if (child.exitCode !== null) reject(new Error(out));
+    }, 50);
+  });
+  // The per-request log line is part of the proxy's cost, but the pipe must not fill up.
+  child.stdout.resume();
+  return child;
+}
+
 const port = 18000 + Math.floor(Math.random() * 1000);
-const child = spawn(
-  process.execPath,
-  ["--import", "tsx", join(ROOT, "scripts/start.ts"), "--data-dir", dataDir, "--port", String(port)],
-  {
-    cwd: ROOT,
-    env: { ...process.env, ...sim.env(), ANTIGRAVITY_AUTH_MODE: "off" },
-    stdio: ["ignore", "pipe", "inherit"],
-  },
-);
-let out = "";
-child.stdout.on("data", (b) => (out += b));
-await new Promise<void>((resolve, reject) => {
-  const t = setInterval(() => {
-    if (out.includes("Check it:")) {
-      clearInterval(t);
-      resolve();
-    }
-    if (child.exitCode !== null) reject(new Error(out));
-  }, 50);
-});
-// The per-request log line is part of the proxy's cost, but the pipe must not fill up.
-child.stdout.resume();
+const child = await launch(["--port", String(port)]);
 const proxy = `http://127.0.0.1:${port}`;
 
 const userText = (kb: number) => {
@@ -225,37 +231,7 @@ function childPids(ppid: number): number[] {
     .map(Number);
 }
 const mfPort = port + 1;
-const mf = spawn(
-  process.execPath,
-  [
-    "--import",
-    "tsx",
-    join(ROOT, "scripts/start.ts"),
-    "--runtime",
-    "miniflare",
-    "--data-dir",
-    dataDir,
-    "--port",
-    String(mfPort),
-  ],
-  {
-    cwd: ROOT,
-    env: { ...process.env, ...sim.env(), ANTIGRAVITY_AUTH_MODE: "off" },
-    stdio: ["ignore", "pipe", "inherit"],
-  },
-);
-let mfOut = "";
-mf.stdout.on("data", (b) => (mfOut += b));
-await new Promise<void>((resolve, reject) => {
-  const t = setInterval(() => {
-    if (mfOut.includes("Check it:")) {
-      clearInterval(t);
-      resolve();
-    }
-    if (mf.exitCode !== null) reject(new Error(mfOut));
-  }, 50);
-});
-mf.stdout.resume();
+const mf = await launch(["--runtime", "miniflare", "--port", String(mfPort)]);
 const descendants = (p: number): number[] => childPids(p).flatMap((c) => [c, ...descendants(c)]);
 const workerd = descendants(mf.pid!).find(
   (p) => readFileSync(`/proc/${p}/comm`, "utf8").trim() === "workerd",

@@ -33,10 +33,10 @@ import {
   upstreamChunks,
   withHeartbeat,
 } from "../http/relay.js";
-import { type DispatchDeps, dispatch } from "../pool/dispatch.js";
+import type { DispatchDeps } from "../pool/dispatch.js";
 import type { FetchLike } from "../upstream/client.js";
 import { forwardToZai, zaiRoute } from "../upstream/zai.js";
-import { generate, routeModel } from "./generate.js";
+import { countTokens, generate, routeModel } from "./generate.js";
 
 export interface AnthropicDeps extends DispatchDeps {
   signatures: SignatureStore;
@@ -239,21 +239,8 @@ export function anthropicRoutes(deps: AnthropicDeps): Hono {
       tools: request.tools,
     };
     try {
-      const result = await dispatch(deps, {
-        model,
-        method: "countTokens",
-        build: () => ({ request: inner }),
-        signal: c.req.raw.signal,
-      });
-      const body = (await result.response.json()) as {
-        totalTokens?: number;
-        response?: { totalTokens?: number };
-      };
-      return c.json(
-        { input_tokens: body.response?.totalTokens ?? body.totalTokens ?? 0 },
-        200,
-        routingHeaders(result, model),
-      );
+      const counted = await countTokens(deps, model, inner, c.req.raw.signal);
+      return c.json({ input_tokens: counted.total }, 200, counted.headers);
     } catch (err) {
       if (err instanceof ProxyError && (err.status === 401 || err.status === 400)) throw err;
       // The upstream could not count: a local estimate, flagged as one.

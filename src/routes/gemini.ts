@@ -17,8 +17,8 @@ import { resolveModel } from "../adapters/models.js";
 import { ProxyError } from "../errors.js";
 import { readJson, validate } from "../http/body.js";
 import { SSE_HEADERS, collectChunks, routingHeaders, streamResponse, upstreamChunks } from "../http/relay.js";
-import { type DispatchDeps, dispatch } from "../pool/dispatch.js";
-import { generate, modelIds } from "./generate.js";
+import type { DispatchDeps } from "../pool/dispatch.js";
+import { countTokens, generate, modelIds } from "./generate.js";
 
 const GenerateBody = z
   .object({
@@ -116,21 +116,8 @@ export function geminiRoutes(deps: DispatchDeps): Hono {
     if (method === "countTokens") {
       const inner: Record<string, unknown> = { ...body, model: `models/${model}` };
       delete inner.safetySettings;
-      const result = await dispatch(deps, {
-        model,
-        method: "countTokens",
-        build: () => ({ request: inner }),
-        signal,
-      });
-      const answer = (await result.response.json()) as {
-        totalTokens?: number;
-        response?: { totalTokens?: number };
-      };
-      return c.json(
-        { totalTokens: answer.response?.totalTokens ?? answer.totalTokens ?? 0 },
-        200,
-        routingHeaders(result, model),
-      );
+      const counted = await countTokens(deps, model, inner, signal);
+      return c.json({ totalTokens: counted.total }, 200, counted.headers);
     }
 
     const inner = nativeRequest(body, model);

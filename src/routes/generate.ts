@@ -9,6 +9,7 @@ import { envelopeRequestId } from "../adapters/ids.js";
 import { listedModelIds, resolveModel } from "../adapters/models.js";
 import { ProxyError } from "../errors.js";
 import { type DispatchDeps, type DispatchResult, dispatch } from "../pool/dispatch.js";
+import { routingHeaders } from "../http/relay.js";
 
 export interface GenerateInput {
   model: string;
@@ -68,4 +69,27 @@ export async function routeModel(deps: DispatchDeps, requested: string): Promise
     `Unknown model "${requested}". Use a Gemini or Claude model (e.g. gemini-3-flash, claude-sonnet-4-6), one listed by GET /v1/models, or map it in custom_mapping.`,
     { code: "model_not_found" },
   );
+}
+
+/** Upstream countTokens (`{"request": …}` only, spec §9.5): the count and the routing headers. */
+export async function countTokens(
+  deps: DispatchDeps,
+  model: string,
+  inner: Record<string, unknown>,
+  signal?: AbortSignal,
+): Promise<{ total: number; headers: Record<string, string> }> {
+  const result = await dispatch(deps, {
+    model,
+    method: "countTokens",
+    build: () => ({ request: inner }),
+    signal,
+  });
+  const body = (await result.response.json()) as {
+    totalTokens?: number;
+    response?: { totalTokens?: number };
+  };
+  return {
+    total: body.response?.totalTokens ?? body.totalTokens ?? 0,
+    headers: routingHeaders(result, model),
+  };
 }
