@@ -2,7 +2,7 @@
  * createApp(deps): the one Hono app that Node, workerd and the tests all run. It does no I/O of
  * its own; everything that touches the network or disk comes in through deps.
  */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { authMiddleware } from "./auth/middleware.js";
@@ -98,18 +98,25 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
 
-  app.use((c, next) =>
-    bodyLimit({
-      maxSize: deps.config().max_body_size,
-      onError: () => {
-        throw new ProxyError(
-          413,
-          "payload_too_large",
-          `Request body is larger than the limit of ${deps.config().max_body_size} bytes (max_body_size in config.json).`,
-        );
-      },
-    })(c, next),
-  );
+  // Built once per limit (the limit can change while running), not once per request.
+  let limiter: { max: number; handler: MiddlewareHandler } | null = null;
+  app.use((c, next) => {
+    const max = deps.config().max_body_size;
+    if (limiter?.max !== max) {
+      const handler = bodyLimit({
+        maxSize: max,
+        onError: () => {
+          throw new ProxyError(
+            413,
+            "payload_too_large",
+            `Request body is larger than the limit of ${max} bytes (max_body_size in config.json).`,
+          );
+        },
+      });
+      limiter = { max, handler };
+    }
+    return limiter.handler(c, next);
+  });
 
   app.use(
     authMiddleware(() => {

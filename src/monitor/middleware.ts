@@ -9,6 +9,7 @@ const BODY_MAX = 4000;
 // Matches are slices of the whole request body: copied so a log entry does not keep the body alive.
 const ownOrNull = (s: string | undefined) => (s === undefined ? null : own(s));
 const TAIL_MAX = 16_000;
+const USAGE_TAIL = 4_000;
 const MODEL_IN_BODY = /"model"\s*:\s*"([^"]{1,200})"/;
 const MODEL_IN_PATH = /\/models\/([^/:]+)(?::|\/|$)/;
 
@@ -47,15 +48,18 @@ export function monitorMiddleware(monitor: Monitor, newId: () => string): Middle
       responseBody: null,
     };
     const finish = (text: string, streamError?: string) => {
-      const usage = extractUsage(text);
+      // Usage sits at the end of every protocol's answer; only the head is kept for display. So a
+      // large answer (an image as base64) is never scanned or redacted whole.
+      const usage = extractUsage(text.length > USAGE_TAIL ? text.slice(-USAGE_TAIL) : text);
+      const head = text.length > BODY_MAX * 2 ? text.slice(0, BODY_MAX * 2) : text;
       const failed = res.status >= 400;
       monitor.record({
         ...base,
         durationMs: Date.now() - started,
         inputTokens: usage?.input ?? null,
         outputTokens: usage?.output ?? null,
-        error: streamError ?? (failed ? truncate(redact(text), 500) : null),
-        responseBody: monitor.enabled ? truncate(redact(text), BODY_MAX) : null,
+        error: streamError ?? (failed ? truncate(redact(head), 500) : null),
+        responseBody: monitor.enabled ? truncate(redact(head), BODY_MAX) : null,
       });
     };
     const type = res.headers.get("content-type") ?? "";
