@@ -3,8 +3,11 @@ import { timingSafeEqual } from "hono/utils/buffer";
 export const ACCEPTED_KEY_FORMS =
   "Authorization: Bearer <key>, Authorization: <key>, x-api-key: <key>, x-goog-api-key: <key>, or ?key=<key> on Gemini paths";
 
-/** Every key the request presents, in the order the original read them (DESIGN decision 2). */
-export function presentedKeys(headers: Headers, url: URL, allowQueryKey: boolean): string[] {
+/**
+ * Every key the request presents, in the order the original read them (DESIGN decision 2).
+ * `queryKey` is the `?key=` value, passed only on Gemini paths (the only clients that send one).
+ */
+export function presentedKeys(headers: Headers, queryKey?: string): string[] {
   const keys: string[] = [];
   const auth = headers.get("authorization");
   if (auth) {
@@ -15,10 +18,8 @@ export function presentedKeys(headers: Headers, url: URL, allowQueryKey: boolean
     const v = headers.get(h)?.trim();
     if (v) keys.push(v);
   }
-  if (allowQueryKey) {
-    const q = url.searchParams.get("key")?.trim();
-    if (q) keys.push(q);
-  }
+  const q = queryKey?.trim();
+  if (q) keys.push(q);
   return keys;
 }
 

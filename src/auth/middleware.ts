@@ -22,8 +22,8 @@ export function authMiddleware(settings: () => AuthSettings): MiddlewareHandler 
   return async (c, next) => {
     if (c.req.method === "OPTIONS") return next();
     const s = settings();
-    const url = new URL(c.req.url);
-    const kind = pathKind(url.pathname);
+    const path = c.req.path;
+    const kind = pathKind(path);
     if (kind === "public") return next();
 
     let expected: string;
@@ -38,7 +38,7 @@ export function authMiddleware(settings: () => AuthSettings): MiddlewareHandler 
       what = "the proxy API key";
     }
 
-    const keys = presentedKeys(c.req.raw.headers, url, isGeminiPath(url.pathname));
+    const keys = presentedKeys(c.req.raw.headers, isGeminiPath(path) ? c.req.query("key") : undefined);
     if (await anyKeyMatches(keys, expected)) return next();
     const problem = keys.length === 0 ? "Missing API key" : "Invalid API key";
     throw new ProxyError(
