@@ -83,7 +83,7 @@ const userText = (kb: number) => {
   return turns;
 };
 const fixture = JSON.parse(
-  readFileSync(join(ROOT, "..", "shared", "fixtures", "clients", "claude-code-first-turn.json"), "utf8"),
+  readFileSync(join(ROOT, "test", "fixtures", "clients", "claude-code-first-turn.json"), "utf8"),
 ).body;
 
 interface Scenario {

@@ -125,7 +125,7 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
 
-  app.use(monitorMiddleware(deps.monitor, () => randomString(16)));
+  app.use(monitorMiddleware(deps.monitor, () => randomString(16), deps.logger));
 
   // Proxy routes answer 503 in their protocol while the service is stopped.
   app.use(async (c, next) => {

@@ -5,9 +5,9 @@ import { envelopeProblems } from "../src/simulator/server.js";
 import { type Harness, startHarness } from "./harness.js";
 import { ROOT } from "./helpers.js";
 
-// Every request recorded from a real client (shared/fixtures/clients) goes through the proxy to a
+// Every request recorded from a real client (test/fixtures/clients) goes through the proxy to a
 // valid upstream envelope and a well-formed answer in the client's protocol.
-const DIR = join(ROOT, "..", "shared", "fixtures", "clients");
+const DIR = join(ROOT, "test", "fixtures", "clients");
 const KEY = "sk-fixture-replay-key";
 let h: Harness;
 

@@ -3,12 +3,17 @@ export interface Logger {
   info(msg: string): void;
   warn(msg: string): void;
   error(msg: string): void;
+  /** Shown only with ANTIGRAVITY_LOG_LEVEL=debug (Node) or in tests. */
+  debug?(msg: string): void;
 }
 
 export const consoleLogger: Logger = {
   info: (m) => console.log(m),
   warn: (m) => console.warn(m),
   error: (m) => console.error(m),
+  debug: (m) => {
+    if (globalThis.process?.env?.ANTIGRAVITY_LOG_LEVEL === "debug") console.log(`debug: ${m}`);
+  },
 };
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
@@ -24,6 +29,9 @@ export class MemoryLogger implements Logger {
   }
   error(m: string) {
     this.lines.push(`ERROR ${m}`);
+  }
+  debug(m: string) {
+    this.lines.push(`DEBUG ${m}`);
   }
   text(): string {
     return this.lines.join("\n");

@@ -31,6 +31,14 @@ export async function renderMetrics(monitor: Monitor, pool: PoolApi): Promise<st
     "# TYPE antigravity_active_streams gauge",
     `antigravity_active_streams ${monitor.activeStreams}`,
   );
+  lines.push(
+    "# HELP antigravity_reader_dropped_total Request fields, roles, blocks and items the tolerant reader ignored or mapped by rule, by client.",
+    "# TYPE antigravity_reader_dropped_total counter",
+  );
+  for (const r of monitor.droppedCounts())
+    lines.push(
+      `antigravity_reader_dropped_total{client="${esc(r.client)}",name="${esc(r.name)}"} ${r.count}`,
+    );
   const accounts = await pool.all();
   const enabled = accounts.filter((a) => a.enabled).length;
   lines.push("# HELP antigravity_accounts Accounts by state.", "# TYPE antigravity_accounts gauge");

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { pathKind } from "../auth/paths.js";
 import { protocolFor } from "../errors.js";
+import type { Logger } from "./log.js";
 import type { Monitor, RequestLog } from "./monitor.js";
 import { own, redact, truncate } from "./redact.js";
 import { extractUsage } from "./usage.js";
@@ -13,8 +14,18 @@ const USAGE_TAIL = 4_000;
 const MODEL_IN_BODY = /"model"\s*:\s*"([^"]{1,200})"/;
 const MODEL_IN_PATH = /\/models\/([^/:]+)(?::|\/|$)/;
 
+/**
+ * The client as its user agent's first product token (`claude-cli/2.1.197`), reduced to characters
+ * that are safe in a label and a log line.
+ */
+export function clientName(userAgent: string | undefined): string {
+  const token = (userAgent ?? "").trim().split(/\s+/)[0] ?? "";
+  const safe = token.replace(/[^\w./@+-]/g, "").slice(0, 60);
+  return safe || "unknown";
+}
+
 /** Records every proxy request in the monitor, teeing streams as they pass (never buffering them). */
-export function monitorMiddleware(monitor: Monitor, newId: () => string): MiddlewareHandler {
+export function monitorMiddleware(monitor: Monitor, newId: () => string, logger?: Logger): MiddlewareHandler {
   return async (c, next) => {
     if (
       pathKind(c.req.path) !== "proxy" ||
@@ -25,6 +36,12 @@ export function monitorMiddleware(monitor: Monitor, newId: () => string): Middle
     const started = Date.now();
     await next();
     const res = c.res;
+    const client = clientName(c.req.header("user-agent"));
+    const dropped = c.get("dropped");
+    const droppedNames = dropped?.size ? [...dropped].sort() : undefined;
+    if (droppedNames)
+      for (const name of monitor.noteDropped(client, droppedNames, started))
+        logger?.debug?.(`tolerant reader: ${client} sent ${name}, which was ignored or mapped by rule`);
     let requestText = "";
     if (monitor.enabled && c.req.method === "POST") requestText = await c.req.text().catch(() => "");
     const base: RequestLog = {
@@ -46,6 +63,8 @@ export function monitorMiddleware(monitor: Monitor, newId: () => string): Middle
       stream: false,
       requestBody: requestText ? truncate(redact(requestText.slice(0, BODY_MAX * 2)), BODY_MAX) : null,
       responseBody: null,
+      client,
+      ...(droppedNames ? { dropped: droppedNames } : {}),
     };
     const finish = (text: string, streamError?: string) => {
       // Usage sits at the end of every protocol's answer; only the head is kept for display. So a

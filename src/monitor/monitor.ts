@@ -24,7 +24,21 @@ export interface RequestLog {
   stream: boolean;
   requestBody: string | null;
   responseBody: string | null;
+  /** The client (user agent's product token) and what the tolerant reader dropped for it. */
+  client?: string;
+  dropped?: string[];
 }
+
+/** How often one client's requests had a name dropped by the tolerant reader. */
+export interface DroppedRow {
+  client: string;
+  name: string;
+  count: number;
+  lastSeen: number;
+}
+
+/** Distinct (client, name) pairs kept: names come from clients, so the table is bounded. */
+const MAX_DROPPED_ROWS = 2000;
 
 export type RequestSummary = Omit<RequestLog, "requestBody" | "responseBody">;
 
@@ -49,6 +63,7 @@ export class Monitor {
   private readonly requests = new Map<string, number>(); // "protocol|status" -> count
   private readonly latency = { buckets: LATENCY_BUCKETS.map(() => 0), count: 0, sum: 0 };
   activeStreams = 0;
+  private readonly droppedRows = new Map<string, DroppedRow>();
   private pending: RequestLog[] = [];
   /** Entries per persisted batch, oldest first (for pruning). */
   private batchSizes: number[] = [];
@@ -101,6 +116,32 @@ export class Monitor {
     if (this.ring.length > this.max) this.ring.splice(0, this.ring.length - this.max);
     this.pending.push(log);
     this.schedule();
+  }
+
+  /**
+   * Counts what the reader dropped for a client; returns the names seen for the first time (the
+   * caller logs those once).
+   */
+  noteDropped(client: string, names: Iterable<string>, time: number): string[] {
+    const fresh: string[] = [];
+    for (const name of names) {
+      const key = `${client}\u0000${name}`;
+      const row = this.droppedRows.get(key);
+      if (row) {
+        row.count++;
+        row.lastSeen = time;
+      } else if (this.droppedRows.size < MAX_DROPPED_ROWS) {
+        this.droppedRows.set(key, { client, name, count: 1, lastSeen: time });
+        fresh.push(name);
+      }
+    }
+    return fresh;
+  }
+
+  droppedCounts(): DroppedRow[] {
+    return [...this.droppedRows.values()].sort(
+      (a, b) => b.count - a.count || a.client.localeCompare(b.client) || a.name.localeCompare(b.name),
+    );
   }
 
   private addUsage(time: number, account: string, model: string, u: Usage): void {

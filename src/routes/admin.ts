@@ -53,6 +53,9 @@ export function adminRoutes(deps: AdminDeps): Hono {
 
   app.get("/proxy/status", (c) => c.json(status()));
 
+  // What the tolerant reader ignored or mapped by rule, per client: new client fields show up here.
+  app.get("/stats/unknown", (c) => c.json({ items: deps.monitor.droppedCounts() }));
+
   app.post("/proxy/start", async (c) => {
     const r = await deps.service.start();
     if (!r.ok) return c.json({ error: r.error, code: "no_accounts", ...status() }, 409);

@@ -24,6 +24,7 @@ import { resolveModel } from "../adapters/models.js";
 import type { SignatureStore } from "../adapters/signatures.js";
 import { ProxyError } from "../errors.js";
 import { readJson, validate } from "../http/body.js";
+import { droppedOf } from "../http/facts.js";
 import {
   SSE_HEADERS,
   collectChunks,
@@ -164,7 +165,7 @@ export function anthropicRoutes(deps: AnthropicDeps): Hono {
       model = resolveModel("internal-background-task", deps.config().custom_mapping).model;
       effective = { ...req, tools: undefined, tool_choice: undefined, thinking: { type: "disabled" } };
     }
-    const conv = messagesToGemini(effective, model, deps.signatures);
+    const conv = messagesToGemini(effective, model, deps.signatures, droppedOf(c));
     let result;
     try {
       result = await generate(deps, {
@@ -231,7 +232,7 @@ export function anthropicRoutes(deps: AnthropicDeps): Hono {
       return relayZai(c, "/v1/messages/count_tokens", raw);
     const model = await routeModel(deps, req.model);
     const full = { ...req, max_tokens: 1, stream: false } as MessagesRequest;
-    const { request } = messagesToGemini(full, model, deps.signatures);
+    const { request } = messagesToGemini(full, model, deps.signatures, droppedOf(c));
     const inner = {
       model: `models/${model}`,
       contents: request.contents,

@@ -3,35 +3,24 @@
  * 3.x default) for generateContent, streamGenerateContent and countTokens, and the model listing.
  */
 import { type Context, Hono } from "hono";
-import { z } from "zod";
 import { nativeRequestId } from "../adapters/ids.js";
 import {
+  NativeBodySchema,
   nativeJsonArray,
+  normalizeNative,
   nativeRequest,
   nativeResponse,
   nativeSessionKey,
   nativeSse,
 } from "../adapters/gemini/native.js";
-import type { GeminiRequest, GeminiResponse } from "../adapters/gemini/types.js";
+import type { GeminiResponse } from "../adapters/gemini/types.js";
 import { resolveModel } from "../adapters/models.js";
 import { ProxyError } from "../errors.js";
 import { readJson, validate } from "../http/body.js";
+import { droppedOf } from "../http/facts.js";
 import { SSE_HEADERS, collectChunks, routingHeaders, streamResponse, upstreamChunks } from "../http/relay.js";
 import type { DispatchDeps } from "../pool/dispatch.js";
 import { countTokens, generate, modelIds } from "./generate.js";
-
-const GenerateBody = z
-  .object({
-    contents: z
-      .array(
-        z.object({
-          role: z.string().optional(),
-          parts: z.array(z.record(z.string(), z.unknown())).min(1, "parts must not be empty"),
-        }),
-      )
-      .min(1, "contents must have at least one item"),
-  })
-  .passthrough();
 
 const METHODS = new Set(["generateContent", "streamGenerateContent", "countTokens"]);
 
@@ -108,7 +97,7 @@ export function geminiRoutes(deps: DispatchDeps): Hono {
         `Unsupported method: ${method}. Use generateContent, streamGenerateContent or countTokens.`,
       );
     }
-    const body = validate(GenerateBody, await readJson(c)) as GeminiRequest;
+    const body = normalizeNative(validate(NativeBodySchema, await readJson(c)), droppedOf(c));
     const requested = rawModel!.replace(/^models\//, "");
     const model = resolveModel(requested, deps.config().custom_mapping).model;
     const signal = c.req.raw.signal;

@@ -27,6 +27,7 @@ import { randomString } from "../adapters/ids.js";
 import type { SignatureStore } from "../adapters/signatures.js";
 import { ProxyError } from "../errors.js";
 import { readJson, validate } from "../http/body.js";
+import { droppedOf } from "../http/facts.js";
 import { SSE_HEADERS, collectChunks, routingHeaders, streamResponse, upstreamChunks } from "../http/relay.js";
 import type { DispatchDeps } from "../pool/dispatch.js";
 import { generate, modelIds, routeModel } from "./generate.js";
@@ -90,7 +91,7 @@ export function openaiRoutes(deps: OpenAiDeps): Hono {
   /** Chat, Responses and legacy completions all become a chat request: route, convert, dispatch. */
   const runChat = async (c: Context, chat: ChatRequest, idPrefix: string) => {
     const model = await routeModel(deps, chat.model);
-    const { request, sessionKey } = chatToGemini(chat, model, deps.signatures);
+    const { request, sessionKey } = chatToGemini(chat, model, deps.signatures, droppedOf(c));
     const result = await generate(deps, {
       model,
       request,
@@ -129,8 +130,8 @@ export function openaiRoutes(deps: OpenAiDeps): Hono {
       }
       history = prev.filter((m) => m.role !== "system");
     }
-    const messages = responsesToMessages(req, history);
-    const chat = validate(ChatRequestSchema, responsesToChat(req, messages));
+    const messages = responsesToMessages(req, history, droppedOf(c));
+    const chat = validate(ChatRequestSchema, responsesToChat(req, messages, droppedOf(c)));
     const run = await runChat(c, chat, "resp_");
     const { result, headers } = run;
     const ctx = { ...run.ctx, request: req };

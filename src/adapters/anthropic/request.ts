@@ -15,6 +15,7 @@ import { mergeSameRole } from "../openai/chat.js";
 import { fingerprint, sessionKeyFromText } from "../session.js";
 import type { SignatureStore } from "../signatures.js";
 import { signatureFor } from "../signatures.js";
+import { type Dropped, UNKNOWN, noteUnknownKeys, textOfUnknown, tolerantUnion } from "../tolerant.js";
 
 const CacheControl = z.object({ type: z.string() }).passthrough().optional();
 const Base64Source = z.object({ type: z.literal("base64"), media_type: z.string().min(1), data: z.string() });
@@ -61,20 +62,19 @@ const ThinkingBlock = z.object({
   cache_control: CacheControl,
 });
 const RedactedThinkingBlock = z.object({ type: z.literal("redacted_thinking"), data: z.string() });
-const ServerToolBlock = z
-  .object({ type: z.enum(["server_tool_use", "web_search_tool_result"]) })
-  .passthrough();
+const ServerToolBlock = z.looseObject({ type: z.enum(["server_tool_use", "web_search_tool_result"]) });
 
-const Block = z.discriminatedUnion("type", [
-  TextBlock,
-  ImageBlock,
-  DocumentBlock,
-  ToolUseBlock,
-  ToolResultBlock,
-  ThinkingBlock,
-  RedactedThinkingBlock,
-  ServerToolBlock,
-]);
+const Block = tolerantUnion("type", {
+  text: TextBlock,
+  image: ImageBlock,
+  document: DocumentBlock,
+  tool_use: ToolUseBlock,
+  tool_result: ToolResultBlock,
+  thinking: ThinkingBlock,
+  redacted_thinking: RedactedThinkingBlock,
+  server_tool_use: ServerToolBlock,
+  web_search_tool_result: ServerToolBlock,
+});
 type BlockT = z.infer<typeof Block>;
 
 const ClientTool = z.object({
@@ -82,57 +82,51 @@ const ClientTool = z.object({
   description: z.string().optional(),
   input_schema: z.record(z.string(), z.unknown()),
   cache_control: CacheControl,
-  type: z.literal("custom").optional(),
+  type: z.string().optional(),
 });
-const ServerTool = z
-  .object({
-    type: z.string().regex(/^web_search|^web_fetch|^bash_|^text_editor_|^code_execution/),
-    name: z.string(),
-  })
-  .passthrough();
+/** Client tools have an input schema; any other tool is a server tool (only web search maps upstream). */
+const Tool = z.union([ClientTool, z.looseObject({ type: z.string(), name: z.string().optional() })]);
 
-export const MessagesRequestSchema = z
-  .object({
-    model: z.string().min(1),
-    max_tokens: z.number().int().positive(),
-    messages: z
-      .array(
-        z.object({ role: z.enum(["user", "assistant"]), content: z.union([z.string(), z.array(Block)]) }),
-      )
-      .min(1, "messages must contain at least one message"),
-    system: z.union([z.string(), z.array(TextBlock)]).optional(),
-    tools: z.array(z.union([ClientTool, ServerTool])).optional(),
-    tool_choice: z
-      .discriminatedUnion("type", [
-        z.object({ type: z.literal("auto"), disable_parallel_tool_use: z.boolean().optional() }),
-        z.object({ type: z.literal("any"), disable_parallel_tool_use: z.boolean().optional() }),
-        z.object({
-          type: z.literal("tool"),
-          name: z.string(),
-          disable_parallel_tool_use: z.boolean().optional(),
-        }),
-        z.object({ type: z.literal("none") }),
-      ])
-      .optional(),
-    thinking: z
-      .discriminatedUnion("type", [
-        z.object({ type: z.literal("enabled"), budget_tokens: z.number().int().min(0) }),
-        z.object({ type: z.literal("disabled") }),
-        z.object({ type: z.literal("adaptive") }).passthrough(),
-      ])
-      .optional(),
-    output_config: z
-      .object({ effort: z.enum(["low", "medium", "high", "max"]).optional() })
-      .passthrough()
-      .optional(),
-    stop_sequences: z.array(z.string()).optional(),
-    temperature: z.number().min(0).max(2).optional(),
-    top_p: z.number().min(0).max(1).optional(),
-    top_k: z.number().int().positive().optional(),
-    metadata: z.object({ user_id: z.string().nullish() }).passthrough().optional(),
-    stream: z.boolean().optional(),
-  })
-  .passthrough();
+/** `enabled` with a budget, `disabled`, `adaptive`, and whatever comes next (read as adaptive). */
+const Thinking = z.looseObject({ type: z.string(), budget_tokens: z.number().int().min(0).optional() });
+
+export const MessagesRequestSchema = z.looseObject({
+  model: z.string().min(1),
+  max_tokens: z.number().int().positive().optional(),
+  messages: z
+    .array(
+      // Roles beyond user/assistant (Claude Code's mid-conversation `system`) are mapped by rule.
+      z.looseObject({ role: z.string().min(1), content: z.union([z.string(), z.array(Block)]) }),
+    )
+    .min(1, "messages must contain at least one message"),
+  system: z.union([z.string(), z.array(Block)]).optional(),
+  tools: z.array(Tool).optional(),
+  tool_choice: z
+    .looseObject({
+      type: z.string(),
+      name: z.string().optional(),
+      disable_parallel_tool_use: z.boolean().optional(),
+    })
+    .optional(),
+  thinking: Thinking.optional(),
+  output_config: z
+    .looseObject({
+      effort: z.string().optional(),
+      format: z
+        .looseObject({ type: z.string(), schema: z.record(z.string(), z.unknown()).optional() })
+        .nullish(),
+    })
+    .optional(),
+  context_management: z
+    .looseObject({ edits: z.array(z.looseObject({ type: z.string() })).optional() })
+    .nullish(),
+  stop_sequences: z.array(z.string()).optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  top_p: z.number().min(0).max(1).optional(),
+  top_k: z.number().int().positive().optional(),
+  metadata: z.looseObject({ user_id: z.string().nullish() }).optional(),
+  stream: z.boolean().optional(),
+});
 
 export type MessagesRequest = z.infer<typeof MessagesRequestSchema>;
 
@@ -145,15 +139,26 @@ const blocksOf = (content: string | BlockT[]): BlockT[] =>
 function textOfBlocks(content: string | BlockT[] | undefined): string {
   if (content === undefined) return "";
   return blocksOf(content)
-    .map((b) => (b.type === "text" ? b.text : ""))
+    .map((b) => (b.type === "text" ? b.text : b.type === UNKNOWN ? (textOfUnknown(b) ?? "") : ""))
     .join("\n");
 }
 
+/** The texts of the system prompt; blocks other than text keep their text if they have one. */
+function systemTexts(system: MessagesRequest["system"], dropped?: Dropped): string[] {
+  if (typeof system === "string") return [system];
+  return (system ?? []).flatMap((b) => {
+    if (b.type === "text") return [b.text];
+    dropped?.add(`system_block:${b.type === UNKNOWN ? b.name : b.type}`);
+    const text = b.type === UNKNOWN ? textOfUnknown(b) : undefined;
+    return text ? [text] : [];
+  });
+}
+
 /** Checks what the upstream cannot repair: tool results must answer a tool use of the turn before. */
-export function checkHistory(req: MessagesRequest): void {
-  req.messages.forEach((m, i) => {
+export function checkHistory(messages: MessagesRequest["messages"]): void {
+  messages.forEach((m, i) => {
     if (m.role !== "user" || typeof m.content === "string") return;
-    const prev = req.messages[i - 1];
+    const prev = messages[i - 1];
     const asked = new Set(
       prev?.role === "assistant" && typeof prev.content !== "string"
         ? prev.content.filter((b) => b.type === "tool_use").map((b) => (b as { id: string }).id)
@@ -177,26 +182,100 @@ export interface AnthropicConversion {
   thinking: boolean;
 }
 
+type Message = MessagesRequest["messages"][number];
+
 function familyOf(model: string): string {
   return model.startsWith("claude") ? "claude" : "gemini";
 }
 
-/** Builds the inner Gemini request for the upstream model `model`. */
+const EFFORTS: Record<string, Effort> = {
+  low: "low",
+  medium: "medium",
+  high: "high",
+  xhigh: "xhigh",
+  max: "xhigh",
+};
+const CLEARED = "[Tool result cleared to save context]";
+
+/**
+ * `context_management` edits, applied to the history before conversion: `clear_thinking_*` drops
+ * thinking from older assistant turns, `clear_tool_uses_*` clears old tool results once the input
+ * passes its trigger. Edit types the upstream has no meaning for are counted, not applied.
+ */
+function applyContextEdits(req: MessagesRequest, dropped: Dropped): Message[] {
+  let messages = req.messages;
+  for (const edit of req.context_management?.edits ?? []) {
+    if (edit.type.startsWith("clear_thinking")) {
+      const keep = edit.keep as { type?: string; value?: number } | "all" | undefined;
+      if (keep === "all") continue;
+      const n = typeof keep === "object" && typeof keep.value === "number" ? keep.value : 1;
+      const withThinking = messages
+        .map((m, i) => (m.role === "assistant" && Array.isArray(m.content) && m.content.some(isThinking) ? i : -1))
+        .filter((i) => i >= 0);
+      const clear = new Set(withThinking.slice(0, Math.max(0, withThinking.length - n)));
+      if (clear.size)
+        messages = messages.map((m, i) =>
+          clear.has(i) && Array.isArray(m.content) ? { ...m, content: m.content.filter((b) => !isThinking(b)) } : m,
+        );
+    } else if (edit.type.startsWith("clear_tool_uses")) {
+      const trigger = (edit.trigger as { value?: number } | undefined)?.value ?? 100_000;
+      if (estimateTokens({ ...req, messages }) <= trigger) continue;
+      const keep = (edit.keep as { value?: number } | undefined)?.value ?? 3;
+      const exclude = new Set(Array.isArray(edit.exclude_tools) ? (edit.exclude_tools as string[]) : []);
+      const names = new Map<string, string>();
+      for (const m of messages)
+        for (const b of blocksOf(m.content)) if (b.type === "tool_use") names.set(b.id, b.name);
+      const results = messages.flatMap((m) =>
+        blocksOf(m.content).flatMap((b) => (b.type === "tool_result" ? [b.tool_use_id] : [])),
+      );
+      const clear = new Set(
+        results.slice(0, Math.max(0, results.length - keep)).filter((id) => !exclude.has(names.get(id) ?? "")),
+      );
+      if (clear.size)
+        messages = messages.map((m) =>
+          Array.isArray(m.content)
+            ? {
+                ...m,
+                content: m.content.map((b) =>
+                  b.type === "tool_result" && clear.has(b.tool_use_id) ? { ...b, content: CLEARED } : b,
+                ),
+              }
+            : m,
+        );
+    } else dropped.add(`context_management:${edit.type}`);
+  }
+  return messages;
+}
+
+const isThinking = (b: BlockT) => b.type === "thinking" || b.type === "redacted_thinking";
+
+/**
+ * Builds the inner Gemini request for the upstream model `model`. What the reader ignored or
+ * mapped by rule is added to `dropped`.
+ */
 export function messagesToGemini(
   req: MessagesRequest,
   model: string,
   signatures: SignatureStore,
+  dropped: Dropped = new Set(),
 ): AnthropicConversion {
-  checkHistory(req);
+  noteUnknownKeys(req, MessagesRequestSchema.shape, "field", dropped);
+  const messages = applyContextEdits(req, dropped);
+  checkHistory(messages);
   const family = familyOf(model);
   const toolNames = new Map<string, string>();
-  for (const m of req.messages)
+  for (const m of messages)
     for (const b of blocksOf(m.content)) if (b.type === "tool_use") toolNames.set(b.id, b.name);
 
+  const thinkingType = req.thinking?.type;
+  if (req.thinking) {
+    if (!["enabled", "disabled", "adaptive"].includes(req.thinking.type)) dropped.add(`thinking:${req.thinking.type}`);
+    noteUnknownKeys(req.thinking, { type: 1, budget_tokens: 1 }, "thinking", dropped);
+  }
   // Thinking: on when asked (or for -thinking models by default), off when Claude would need
-  // signatures we cannot supply for replayed tool calls (spec §4.5-4).
-  let thinkingOn = req.thinking ? req.thinking.type !== "disabled" : model.endsWith("-thinking");
-  const toolUses = req.messages.flatMap((m) => blocksOf(m.content).filter((b) => b.type === "tool_use"));
+  // signatures we cannot supply for replayed tool calls (the upstream rejects unsigned calls then).
+  let thinkingOn = thinkingType ? thinkingType !== "disabled" : model.endsWith("-thinking");
+  const toolUses = messages.flatMap((m) => blocksOf(m.content).filter((b) => b.type === "tool_use"));
   if (
     thinkingOn &&
     family === "claude" &&
@@ -205,7 +284,15 @@ export function messagesToGemini(
     thinkingOn = false;
 
   const contents: GeminiContent[] = [];
-  req.messages.forEach((m, i) => {
+  messages.forEach((m, i) => {
+    // A `system` (or `developer`) message keeps its place: it becomes user text in a
+    // <system-reminder>, the form Claude Code itself uses for instructions inside a turn.
+    if (m.role !== "user" && m.role !== "assistant") {
+      if (m.role !== "system" && m.role !== "developer") dropped.add(`role:${m.role}`);
+      const text = textOfBlocks(m.content).trim();
+      if (text) contents.push({ role: "user", parts: [{ text: `<system-reminder>\n${text}\n</system-reminder>` }] });
+      return;
+    }
     const role = m.role === "assistant" ? "model" : "user";
     const thoughts: GeminiPart[] = [];
     const texts: GeminiPart[] = [];
@@ -290,6 +377,13 @@ export function messagesToGemini(
           }
           return;
         }
+        case UNKNOWN: {
+          // A block type newer than this reader: its text is kept if it has one, else it is dropped.
+          dropped.add(`block:${b.name}`);
+          const text = textOfUnknown(b);
+          if (text?.trim()) put(texts, { text });
+          return;
+        }
         default:
           return; // server tool blocks: results the upstream produced itself
       }
@@ -302,13 +396,21 @@ export function messagesToGemini(
     contents.push({ role, parts });
   });
 
-  // Unanswered tool calls get a result, so the history stays valid (spec §4.3 tool-chain repair).
-  for (let i = 0; i < contents.length; i++) {
-    const c = contents[i]!;
+  // A system message between a tool call and its result sits in the same user turn as the result;
+  // results go first in that turn.
+  const joined = mergeSameRole(contents).map((c) =>
+    c.role === "user" && c.parts.some((p) => p.functionResponse)
+      ? { role: c.role, parts: [...c.parts.filter((p) => p.functionResponse), ...c.parts.filter((p) => !p.functionResponse)] }
+      : c,
+  );
+
+  // Unanswered tool calls get a result, so the history stays valid (tool-chain repair).
+  for (let i = 0; i < joined.length; i++) {
+    const c = joined[i]!;
     if (c.role !== "model") continue;
     const ids = c.parts.filter((p) => p.functionCall?.id).map((p) => p.functionCall!);
     if (!ids.length) continue;
-    const next = contents[i + 1];
+    const next = joined[i + 1];
     const answered = new Set(
       next?.role === "user" ? next.parts.map((p) => p.functionResponse?.id).filter(Boolean) : [],
     );
@@ -319,15 +421,19 @@ export function messagesToGemini(
       }));
     if (!missing.length) continue;
     if (next?.role === "user") next.parts.unshift(...missing);
-    else contents.splice(i + 1, 0, { role: "user", parts: missing });
+    else joined.splice(i + 1, 0, { role: "user", parts: missing });
   }
 
-  const merged = mergeSameRole(contents);
-  if (!merged.length) throw new ProxyError(400, "invalid_request", "messages: no message has any content");
+  const merged = joined;
+  if (!merged.length)
+    throw new ProxyError(
+      400,
+      "invalid_request",
+      `messages: no message has any content the upstream can use${dropped.size ? ` (dropped: ${[...dropped].join(", ")})` : ""}`,
+    );
   if (merged[0]!.role !== "user") merged.unshift({ role: "user", parts: [{ text: "(continue)" }] });
 
-  const systemTexts = typeof req.system === "string" ? [req.system] : (req.system ?? []).map((b) => b.text);
-  const sys = systemTexts
+  const sys = systemTexts(req.system, dropped)
     .filter((t) => t.trim())
     .map((t) =>
       t.trim() === SDK_IDENTITY ? "You are Claude Code, Anthropic's official CLI for Claude." : t,
@@ -342,9 +448,12 @@ export function messagesToGemini(
   }
 
   const clientTools = (req.tools ?? []).filter((t): t is z.infer<typeof ClientTool> => "input_schema" in t);
-  const search = (req.tools ?? []).some(
-    (t) => !("input_schema" in t) && /^web_search/.test((t as { type: string }).type),
-  );
+  let search = false;
+  for (const t of req.tools ?? []) {
+    if ("input_schema" in t) continue;
+    if (/^web_search/.test(t.type)) search = true;
+    else dropped.add(`tool:${t.type}`);
+  }
   if (clientTools.length) {
     request.tools = [
       {
@@ -364,8 +473,12 @@ export function messagesToGemini(
           : tc?.type === "auto"
             ? "AUTO"
             : "VALIDATED";
+    if (tc && !["none", "any", "tool", "auto"].includes(tc.type)) dropped.add(`tool_choice:${tc.type}`);
     request.toolConfig = {
-      functionCallingConfig: { mode, ...(tc?.type === "tool" ? { allowedFunctionNames: [tc.name] } : {}) },
+      functionCallingConfig: {
+        mode,
+        ...(tc?.type === "tool" && tc.name ? { allowedFunctionNames: [tc.name] } : {}),
+      },
     };
   } else if (search) {
     request.tools = [{ googleSearch: {} }];
@@ -377,12 +490,21 @@ export function messagesToGemini(
   if (req.top_k !== undefined) gen.topK = req.top_k;
   // stop_sequences are applied to the answer as it streams (response.ts), so stop_reason can say
   // which one matched; Gemini would stop silently and hide it.
-  const effort: Effort | undefined =
-    req.output_config?.effort === "max" ? "xhigh" : (req.output_config?.effort as Effort | undefined);
+  const oc = req.output_config;
+  noteUnknownKeys(oc, { effort: 1, format: 1 }, "output_config", dropped);
+  const effort = oc?.effort !== undefined ? EFFORTS[oc.effort] : undefined;
+  if (oc?.effort !== undefined && !effort) dropped.add(`output_config.effort:${oc.effort}`);
+  if (oc?.format) {
+    if (oc.format.type === "json_schema") {
+      gen.responseMimeType = "application/json";
+      if (oc.format.schema) gen.responseSchema = cleanSchema(oc.format.schema);
+    } else dropped.add(`output_config.format:${oc.format.type}`);
+  }
+  const adaptive = thinkingType !== undefined && thinkingType !== "enabled" && thinkingType !== "disabled";
   const t = thinkingFor(model, {
     enabled: thinkingOn,
-    budget: req.thinking?.type === "enabled" ? req.thinking.budget_tokens : undefined,
-    effort: req.thinking?.type === "adaptive" ? (effort ?? "high") : undefined,
+    budget: thinkingType === "enabled" ? req.thinking?.budget_tokens : undefined,
+    effort: adaptive ? (effort ?? "high") : thinkingType === undefined ? effort : undefined,
     maxTokens: req.max_tokens,
   });
   if (t.thinkingConfig && thinkingOn) gen.thinkingConfig = t.thinkingConfig;
@@ -390,7 +512,7 @@ export function messagesToGemini(
   request.generationConfig = gen;
 
   const userId = req.metadata?.user_id?.trim();
-  const firstUser = req.messages.find((m) => m.role === "user");
+  const firstUser = messages.find((m) => m.role === "user");
   const sessionKey = userId
     ? `uid-${fingerprint(userId)}`
     : sessionKeyFromText(firstUser ? textOfBlocks(firstUser.content) : undefined);
@@ -415,7 +537,7 @@ const BACKGROUND = [
 
 /** Titles and summaries Claude Code asks for on the side: a cheap model does them (spec §4.8). */
 export function isBackgroundTask(req: MessagesRequest): boolean {
-  const texts = [...(typeof req.system === "string" ? [req.system] : (req.system ?? []).map((b) => b.text))];
+  const texts = systemTexts(req.system);
   const last = req.messages[req.messages.length - 1];
   if (last?.role === "user") texts.push(textOfBlocks(last.content));
   return texts.some((t) => BACKGROUND.some((re) => re.test(t.slice(0, 2000))));

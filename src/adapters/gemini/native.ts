@@ -2,7 +2,9 @@
  * Gemini-native clients (Gemini SDKs, Gemini CLI) → v1internal and back (spec §9). The client's
  * body already is a Gemini request; it is completed the way the upstream expects.
  */
+import { z } from "zod";
 import { sessionKeyFromText } from "../session.js";
+import { type Dropped, noteUnknownKeys } from "../tolerant.js";
 import { collect, withIdentity } from "./envelope.js";
 import { cleanSchema } from "./schema.js";
 import type { GeminiRequest, GeminiResponse } from "./types.js";
@@ -25,6 +27,74 @@ export function thinkingCap(model: string): number {
 
 export function maxOutputTokens(model: string): number {
   return model.includes("claude") ? 64000 : 65536;
+}
+
+/** Request fields the upstream's GenerateContentRequest knows, in both JSON spellings. */
+const REQUEST_FIELDS = new Set([
+  "contents",
+  "systemInstruction",
+  "system_instruction",
+  "tools",
+  "toolConfig",
+  "tool_config",
+  "generationConfig",
+  "generation_config",
+  "safetySettings",
+  "safety_settings",
+  "cachedContent",
+  "cached_content",
+  "labels",
+  "model",
+]);
+
+/**
+ * A client's Gemini body, checked for the shapes the conversion reads (so a wrong shape is a 400
+ * that names the field, never a TypeError). The legacy `@google/generative-ai` SDK's countTokens
+ * wraps the request as `{generateContentRequest: …}`: unwrapped here.
+ */
+const Part = z.record(z.string(), z.unknown());
+const SystemInstruction = z.union([z.string(), z.looseObject({ role: z.string().optional(), parts: z.array(Part) })]);
+const Body = z.looseObject({
+  contents: z
+    .array(z.looseObject({ role: z.string().optional(), parts: z.array(Part).min(1, "parts must not be empty") }))
+    .min(1, "contents must have at least one item"),
+  systemInstruction: SystemInstruction.optional(),
+  system_instruction: SystemInstruction.optional(),
+  tools: z.array(Part).optional(),
+  toolConfig: Part.optional(),
+  generationConfig: Part.optional(),
+  safetySettings: z.array(Part).optional(),
+});
+export const NativeBodySchema = z.preprocess(
+  (v) =>
+    v && typeof v === "object" && "generateContentRequest" in v && typeof v.generateContentRequest === "object"
+      ? v.generateContentRequest
+      : v,
+  Body,
+);
+export type NativeBody = z.infer<typeof Body>;
+
+/**
+ * A client's Gemini body as the upstream reads it, whatever SDK wrote it:
+ * - the legacy SDK answers function calls with `role: "function"` turns: the upstream wants `user`;
+ * - a string `systemInstruction` becomes its Content;
+ * - fields the upstream does not know are dropped (and counted) rather than sent to fail there.
+ */
+export function normalizeNative(body: NativeBody, dropped: Dropped): GeminiRequest {
+  noteUnknownKeys(body, REQUEST_FIELDS, "field", dropped);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body)) if (REQUEST_FIELDS.has(k)) out[k] = v;
+  const req = out as unknown as GeminiRequest;
+  req.contents = body.contents.map((c) => {
+    if (c.role === undefined || c.role === "user" || c.role === "model") return c as GeminiRequest["contents"][number];
+    if (c.role !== "function" && c.role !== "tool") dropped.add(`role:${c.role}`);
+    return { ...c, role: "user" } as GeminiRequest["contents"][number];
+  });
+  const sys = body.systemInstruction ?? body.system_instruction;
+  delete out.system_instruction;
+  if (typeof sys === "string") req.systemInstruction = { role: "user", parts: [{ text: sys }] };
+  else if (sys) req.systemInstruction = sys as GeminiRequest["systemInstruction"];
+  return req;
 }
 
 /** Completes a client's Gemini request for v1internal (spec §9.2, the parts that matter upstream). */

@@ -10,6 +10,7 @@ import { cleanSchema, upperCaseTypes } from "../gemini/schema.js";
 import { type Effort, thinkingFor } from "../gemini/thinking.js";
 import type { GeminiContent, GeminiPart, GeminiRequest, GeminiResponse } from "../gemini/types.js";
 import { sessionKeyFromText } from "../session.js";
+import { type Dropped, UNKNOWN, noteUnknownKeys, textOfUnknown, tolerantUnion } from "../tolerant.js";
 import { type SignatureStore, signatureFor } from "../signatures.js";
 import {
   SAFETY_OFF,
@@ -34,7 +35,13 @@ const FilePart = z.object({
   type: z.literal("file"),
   file: z.object({ file_data: z.string().optional(), filename: z.string().optional() }),
 });
-const ContentPart = z.discriminatedUnion("type", [TextPart, ImagePart, AudioPart, FilePart]);
+const ContentPart = tolerantUnion("type", {
+  text: TextPart,
+  input_text: TextPart,
+  image_url: ImagePart,
+  input_audio: AudioPart,
+  file: FilePart,
+});
 const Content = z.union([z.string(), z.array(ContentPart), z.null()]);
 
 const ToolCall = z.object({
@@ -43,21 +50,27 @@ const ToolCall = z.object({
   function: z.object({ name: z.string().min(1), arguments: z.string().default("{}") }),
 });
 
-const Message = z.discriminatedUnion("role", [
-  z.object({ role: z.enum(["system", "developer"]), content: Content, name: z.string().optional() }),
-  z.object({ role: z.literal("user"), content: Content, name: z.string().optional() }),
-  z.object({
+const SystemMessage = z.object({
+  role: z.enum(["system", "developer"]),
+  content: Content,
+  name: z.string().optional(),
+});
+const Message = tolerantUnion("role", {
+  system: SystemMessage,
+  developer: SystemMessage,
+  user: z.object({ role: z.literal("user"), content: Content, name: z.string().optional() }),
+  assistant: z.object({
     role: z.literal("assistant"),
     content: Content.optional(),
-    tool_calls: z.array(ToolCall).optional(),
+    tool_calls: z.array(ToolCall).nullish(),
     reasoning_content: z.string().nullish(),
     name: z.string().optional(),
   }),
-  z.object({ role: z.literal("tool"), content: Content, tool_call_id: z.string() }),
-  z.object({ role: z.literal("function"), content: Content, name: z.string() }),
-]);
+  tool: z.object({ role: z.literal("tool"), content: Content, tool_call_id: z.string() }),
+  function: z.object({ role: z.literal("function"), content: Content, name: z.string() }),
+});
 
-const Tool = z.object({
+const FunctionTool = z.object({
   type: z.literal("function"),
   function: z.object({
     name: z
@@ -71,6 +84,8 @@ const Tool = z.object({
     strict: z.boolean().nullish(),
   }),
 });
+// Tool types other than functions (custom, web_search, …) have no upstream declaration: dropped, counted.
+const Tool = tolerantUnion("type", { function: FunctionTool });
 
 export const ChatRequestSchema = z
   .object({
@@ -87,28 +102,26 @@ export const ChatRequestSchema = z
     seed: z.number().int().nullish(),
     presence_penalty: z.number().nullish(),
     frequency_penalty: z.number().nullish(),
-    reasoning_effort: z.enum(["none", "minimal", "low", "medium", "high", "xhigh"]).nullish(),
+    reasoning_effort: z.string().nullish(),
     tools: z.array(Tool).min(1, "tools must not be empty (omit it instead)").nullish(),
     tool_choice: z
       .union([
-        z.enum(["auto", "none", "required"]),
-        z.object({ type: z.literal("function"), function: z.object({ name: z.string() }) }),
+        z.string(),
+        z.looseObject({ type: z.string(), function: z.object({ name: z.string() }).optional() }),
       ])
       .nullish(),
-    response_format: z
-      .discriminatedUnion("type", [
-        z.object({ type: z.literal("text") }),
-        z.object({ type: z.literal("json_object") }),
-        z.object({
-          type: z.literal("json_schema"),
-          json_schema: z.object({
-            name: z.string().optional(),
-            schema: z.record(z.string(), z.unknown()).optional(),
-            strict: z.boolean().nullish(),
-          }),
+    response_format: tolerantUnion("type", {
+      text: z.object({ type: z.literal("text") }),
+      json_object: z.object({ type: z.literal("json_object") }),
+      json_schema: z.object({
+        type: z.literal("json_schema"),
+        json_schema: z.looseObject({
+          name: z.string().optional(),
+          schema: z.record(z.string(), z.unknown()).optional(),
+          strict: z.boolean().nullish(),
         }),
-      ])
-      .nullish(),
+      }),
+    }).nullish(),
   })
   .passthrough();
 
@@ -119,12 +132,18 @@ function textOf(content: z.infer<typeof Content> | undefined): string {
   if (content == null) return "";
   if (typeof content === "string") return content;
   return content
-    .filter((p): p is z.infer<typeof TextPart> => p.type === "text" || p.type === "input_text")
-    .map((p) => p.text)
+    .map((p) =>
+      p.type === "text" || p.type === "input_text" ? p.text : p.type === UNKNOWN ? (textOfUnknown(p) ?? "") : "",
+    )
+    .filter(Boolean)
     .join("\n");
 }
 
-function contentParts(content: z.infer<typeof Content> | undefined, where: string): GeminiPart[] {
+function contentParts(
+  content: z.infer<typeof Content> | undefined,
+  where: string,
+  dropped: Dropped,
+): GeminiPart[] {
   if (content == null) return [];
   if (typeof content === "string") return content ? [{ text: content }] : [];
   return content.flatMap((p, i): GeminiPart[] => {
@@ -141,6 +160,12 @@ function contentParts(content: z.infer<typeof Content> | undefined, where: strin
         return [{ inlineData: { mimeType: `audio/${p.input_audio.format}`, data: p.input_audio.data } }];
       case "file":
         return p.file.file_data ? [imagePart(p.file.file_data, `${at}.file.file_data`)] : [];
+      case UNKNOWN: {
+        // A part type newer than this reader (refusal, input_video, …): its text if it has one.
+        dropped.add(`part:${p.name}`);
+        const text = textOfUnknown(p);
+        return text ? [{ text }] : [];
+      }
     }
   });
 }
@@ -172,7 +197,13 @@ export interface ChatConversion {
 }
 
 /** Builds the inner Gemini request for a chat request, for the upstream model `model`. */
-export function chatToGemini(req: ChatRequest, model: string, signatures: SignatureStore): ChatConversion {
+export function chatToGemini(
+  req: ChatRequest,
+  model: string,
+  signatures: SignatureStore,
+  dropped: Dropped = new Set(),
+): ChatConversion {
+  noteUnknownKeys(req, ChatRequestSchema.shape, "field", dropped);
   const system: string[] = [];
   const contents: GeminiContent[] = [];
   const callNames = new Map<string, string>();
@@ -186,10 +217,10 @@ export function chatToGemini(req: ChatRequest, model: string, signatures: Signat
         return;
       }
       case "user":
-        contents.push({ role: "user", parts: contentParts(m.content, where) });
+        contents.push({ role: "user", parts: contentParts(m.content, where, dropped) });
         return;
       case "assistant": {
-        const parts = contentParts(m.content ?? null, where);
+        const parts = contentParts(m.content ?? null, where, dropped);
         for (const tc of m.tool_calls ?? []) {
           callNames.set(tc.id, tc.function.name);
           const sig = signatureFor(signatures, tc.id, model);
@@ -214,9 +245,17 @@ export function chatToGemini(req: ChatRequest, model: string, signatures: Signat
             ...contentParts(
               m.content.filter((p) => p.type !== "text"),
               where,
+              dropped,
             ),
           );
         contents.push({ role: "user", parts });
+        return;
+      }
+      case UNKNOWN: {
+        // A role newer than this reader: its content is read as the user's, and counted.
+        dropped.add(`role:${m.name}`);
+        const text = typeof m.value.content === "string" ? m.value.content : textOf(m.value.content as never);
+        if (text.trim()) contents.push({ role: "user", parts: [{ text }] });
         return;
       }
     }
@@ -236,10 +275,17 @@ export function chatToGemini(req: ChatRequest, model: string, signatures: Signat
       system.length ? { role: "user", parts: [{ text: system.join("\n\n") }] } : undefined,
     );
 
-  if (req.tools?.length && !model.includes("-image")) {
+  const tools = (req.tools ?? []).flatMap((t) => {
+    if (t.type === UNKNOWN) {
+      dropped.add(`tool:${t.name}`);
+      return [];
+    }
+    return [t];
+  });
+  if (tools.length && !model.includes("-image")) {
     request.tools = [
       {
-        functionDeclarations: req.tools.map((t) => ({
+        functionDeclarations: tools.map((t) => ({
           name: t.function.name,
           ...(t.function.description ? { description: t.function.description } : {}),
           parameters: upperCaseTypes(
@@ -249,19 +295,19 @@ export function chatToGemini(req: ChatRequest, model: string, signatures: Signat
       },
     ];
     const choice = req.tool_choice;
+    const named = choice && typeof choice === "object" ? choice.function?.name : undefined;
     const mode =
       choice === "none"
         ? "NONE"
         : choice === "auto"
           ? "AUTO"
-          : choice === "required" || typeof choice === "object"
+          : choice === "required" || named
             ? "ANY"
             : "VALIDATED";
+    if (choice != null && !["none", "auto", "required"].includes(String(choice)) && !named)
+      dropped.add(`tool_choice:${typeof choice === "object" ? choice.type : choice}`);
     request.toolConfig = {
-      functionCallingConfig: {
-        mode,
-        ...(choice && typeof choice === "object" ? { allowedFunctionNames: [choice.function.name] } : {}),
-      },
+      functionCallingConfig: { mode, ...(named ? { allowedFunctionNames: [named] } : {}) },
     };
   }
 
@@ -279,8 +325,11 @@ export function chatToGemini(req: ChatRequest, model: string, signatures: Signat
     gen.responseMimeType = "application/json";
     if (rf.json_schema.schema) gen.responseSchema = cleanSchema(rf.json_schema.schema);
   }
+  if (rf?.type === UNKNOWN) dropped.add(`response_format:${rf.name}`);
+  const effort = effortOf(req.reasoning_effort);
+  if (req.reasoning_effort != null && !effort) dropped.add(`reasoning_effort:${req.reasoning_effort}`);
   const thinking = thinkingFor(model, {
-    effort: req.reasoning_effort ?? undefined,
+    effort,
     maxTokens: req.max_completion_tokens ?? req.max_tokens ?? undefined,
   });
   if (thinking.thinkingConfig) gen.thinkingConfig = thinking.thinkingConfig;
@@ -291,8 +340,12 @@ export function chatToGemini(req: ChatRequest, model: string, signatures: Signat
   return { request, sessionKey: sessionKeyFromText(firstUser ? textOf(firstUser.content) : undefined) };
 }
 
+const EFFORTS = new Set<string>(["none", "minimal", "low", "medium", "high", "xhigh"]);
+
+/** A reasoning effort the thinking table knows (`max` reads as the highest), else undefined. */
 export function effortOf(v: string | null | undefined): Effort | undefined {
-  return (v ?? undefined) as Effort | undefined;
+  if (v === "max") return "xhigh";
+  return v && EFFORTS.has(v) ? (v as Effort) : undefined;
 }
 
 /** What one candidate's parts say, in OpenAI's terms. */

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { GeminiResponse, GeminiUsage } from "../gemini/types.js";
 import { type ChatRequest, type ResponseContext } from "./chat.js";
 import { callId } from "./common.js";
+import { type Dropped, noteUnknownKeys } from "../tolerant.js";
 
 const InputContent = z.union([
   z.string(),
@@ -25,7 +26,7 @@ const InputContent = z.union([
 const Item = z
   .object({
     type: z.string().optional(),
-    role: z.enum(["user", "assistant", "system", "developer"]).optional(),
+    role: z.string().optional(),
     content: InputContent.optional(),
     call_id: z.string().optional(),
     id: z.string().optional(),
@@ -56,14 +57,11 @@ export const ResponsesRequestSchema = z
     instructions: z.string().nullish(),
     tools: z.array(FunctionTool).nullish(),
     tool_choice: z
-      .union([
-        z.enum(["auto", "none", "required"]),
-        z.object({ type: z.literal("function"), name: z.string() }).passthrough(),
-      ])
+      .union([z.string(), z.looseObject({ type: z.string(), name: z.string().optional() })])
       .nullish(),
     reasoning: z
       .object({
-        effort: z.enum(["none", "minimal", "low", "medium", "high", "xhigh"]).nullish(),
+        effort: z.string().nullish(),
         summary: z.string().nullish(),
       })
       .passthrough()
@@ -78,7 +76,7 @@ export const ResponsesRequestSchema = z
       .object({
         format: z
           .object({
-            type: z.enum(["text", "json_object", "json_schema"]),
+            type: z.string(),
             schema: z.record(z.string(), z.unknown()).optional(),
             name: z.string().optional(),
           })
@@ -99,10 +97,14 @@ type ChatMessage = ChatRequest["messages"][number];
 
 type ChatPart = { type: "text"; text: string } | { type: "image_url"; image_url: string };
 
-function contentToChat(content: z.infer<typeof InputContent> | undefined): string | ChatPart[] {
+const TEXT_PARTS = new Set(["input_text", "output_text", "text", "summary_text", "reasoning_text"]);
+
+function contentToChat(content: z.infer<typeof InputContent> | undefined, dropped: Dropped): string | ChatPart[] {
   if (content === undefined) return "";
   if (typeof content === "string") return content;
   return content.flatMap((p): ChatPart[] => {
+    if (!TEXT_PARTS.has(p.type) && p.type !== "input_image" && p.type !== "input_file")
+      dropped.add(`part:${p.type}`);
     if (typeof p.text === "string") return [{ type: "text" as const, text: p.text }];
     if (p.type === "input_image" && p.image_url)
       return [{ type: "image_url" as const, image_url: p.image_url }];
@@ -120,8 +122,17 @@ function outputText(output: z.infer<typeof Item>["output"]): string {
   return typeof output.content === "string" ? output.content : JSON.stringify(output);
 }
 
-/** Responses input items (after any stored history) → chat messages. */
-export function responsesToMessages(req: ResponsesRequest, history: ChatMessage[] = []): ChatMessage[] {
+const ITEM_ROLES = new Set(["user", "assistant", "system", "developer"]);
+
+/**
+ * Responses input items (after any stored history) → chat messages. Item types and roles it does
+ * not know are counted in `dropped`; a message of an unknown role is read as the user's.
+ */
+export function responsesToMessages(
+  req: ResponsesRequest,
+  history: ChatMessage[] = [],
+  dropped: Dropped = new Set(),
+): ChatMessage[] {
   const messages: ChatMessage[] = [];
   if (req.instructions?.trim()) messages.push({ role: "system", content: req.instructions });
   messages.push(...history);
@@ -130,14 +141,16 @@ export function responsesToMessages(req: ResponsesRequest, history: ChatMessage[
   for (const item of items) {
     const type = item.type ?? (item.role ? "message" : undefined);
     if (type === "message" && item.role) {
-      const content = contentToChat(item.content);
+      if (!ITEM_ROLES.has(item.role)) dropped.add(`role:${item.role}`);
+      const content = contentToChat(item.content, dropped);
       const textOnly =
         typeof content === "string"
           ? content
           : content.filter((p): p is Extract<ChatPart, { type: "text" }> => p.type === "text");
       if (item.role === "assistant") messages.push({ role: "assistant", content: textOnly });
-      else if (item.role === "user") messages.push({ role: "user", content } as ChatMessage);
-      else messages.push({ role: item.role, content: textOnly });
+      else if (item.role === "system" || item.role === "developer")
+        messages.push({ role: item.role, content: textOnly });
+      else messages.push({ role: "user", content } as ChatMessage);
     } else if (type === "function_call" || type === "custom_tool_call") {
       const id = item.call_id ?? item.id ?? "call_unknown";
       const args =
@@ -157,16 +170,37 @@ export function responsesToMessages(req: ResponsesRequest, history: ChatMessage[
         tool_call_id: item.call_id ?? "call_unknown",
         content: outputText(item.output),
       });
+    } else if (type === "additional_tools") {
+      // Tools declared in the input (Codex): they join the request's tools in responsesToChat.
+      continue;
+    } else if (type !== "reasoning") {
+      // Reasoning items are the model's own (their text is encrypted); other types are newer than
+      // this reader and carry nothing the upstream can use.
+      dropped.add(`item:${type ?? "untyped"}`);
     }
-    // reasoning items and unknown types carry nothing the upstream can use.
   }
   return messages;
 }
 
 /** The chat request the Responses request means. */
-export function responsesToChat(req: ResponsesRequest, messages: ChatMessage[]): ChatRequest {
-  const tools = (req.tools ?? [])
-    .filter((t) => t.type === "function" && t.name)
+export function responsesToChat(
+  req: ResponsesRequest,
+  messages: ChatMessage[],
+  dropped: Dropped = new Set(),
+): ChatRequest {
+  noteUnknownKeys(req, ResponsesRequestSchema.shape, "field", dropped);
+  const declared = [
+    ...(req.tools ?? []),
+    ...(Array.isArray(req.input) ? req.input : []).flatMap((i) =>
+      i.type === "additional_tools" && Array.isArray(i.tools) ? (i.tools as z.infer<typeof FunctionTool>[]) : [],
+    ),
+  ];
+  const tools = declared
+    .filter((t) => {
+      const ok = t.type === "function" && !!t.name;
+      if (!ok) dropped.add(`tool:${t.type}`);
+      return ok;
+    })
     .map((t) => ({
       type: "function" as const,
       function: {
@@ -177,6 +211,7 @@ export function responsesToChat(req: ResponsesRequest, messages: ChatMessage[]):
     }));
   const tc = req.tool_choice;
   const fmt = req.text?.format;
+  if (fmt && !["text", "json_object", "json_schema"].includes(fmt.type)) dropped.add(`text.format:${fmt.type}`);
   return {
     model: req.model,
     messages,
@@ -186,7 +221,12 @@ export function responsesToChat(req: ResponsesRequest, messages: ChatMessage[]):
     max_completion_tokens: req.max_output_tokens,
     reasoning_effort: req.reasoning?.effort,
     ...(tools.length ? { tools } : {}),
-    tool_choice: tc && typeof tc === "object" ? { type: "function", function: { name: tc.name } } : tc,
+    tool_choice:
+      tc && typeof tc === "object"
+        ? tc.type === "function" && tc.name
+          ? { type: "function", function: { name: tc.name } }
+          : (dropped.add(`tool_choice:${tc.type}`), undefined)
+        : tc,
     response_format:
       fmt?.type === "json_schema"
         ? { type: "json_schema", json_schema: { name: fmt.name, schema: fmt.schema } }
