@@ -304,10 +304,7 @@ describe("Claude Code traffic", () => {
 
   it("a three-turn Claude Code session (thinking, tools, cache_control) runs through; signatures carry over", async () => {
     const f = JSON.parse(
-      await readFile(
-        join(ROOT, "test", "fixtures", "clients", "claude-code-first-turn.json"),
-        "utf8",
-      ),
+      await readFile(join(ROOT, "test", "fixtures", "clients", "claude-code-first-turn.json"), "utf8"),
     );
     const headers: Record<string, string> = { ...f.headers, "x-api-key": KEY };
     delete headers["accept-encoding"];

@@ -210,12 +210,16 @@ function applyContextEdits(req: MessagesRequest, dropped: Dropped): Message[] {
       if (keep === "all") continue;
       const n = typeof keep === "object" && typeof keep.value === "number" ? keep.value : 1;
       const withThinking = messages
-        .map((m, i) => (m.role === "assistant" && Array.isArray(m.content) && m.content.some(isThinking) ? i : -1))
+        .map((m, i) =>
+          m.role === "assistant" && Array.isArray(m.content) && m.content.some(isThinking) ? i : -1,
+        )
         .filter((i) => i >= 0);
       const clear = new Set(withThinking.slice(0, Math.max(0, withThinking.length - n)));
       if (clear.size)
         messages = messages.map((m, i) =>
-          clear.has(i) && Array.isArray(m.content) ? { ...m, content: m.content.filter((b) => !isThinking(b)) } : m,
+          clear.has(i) && Array.isArray(m.content)
+            ? { ...m, content: m.content.filter((b) => !isThinking(b)) }
+            : m,
         );
     } else if (edit.type.startsWith("clear_tool_uses")) {
       const trigger = (edit.trigger as { value?: number } | undefined)?.value ?? 100_000;
@@ -229,7 +233,9 @@ function applyContextEdits(req: MessagesRequest, dropped: Dropped): Message[] {
         blocksOf(m.content).flatMap((b) => (b.type === "tool_result" ? [b.tool_use_id] : [])),
       );
       const clear = new Set(
-        results.slice(0, Math.max(0, results.length - keep)).filter((id) => !exclude.has(names.get(id) ?? "")),
+        results
+          .slice(0, Math.max(0, results.length - keep))
+          .filter((id) => !exclude.has(names.get(id) ?? "")),
       );
       if (clear.size)
         messages = messages.map((m) =>
@@ -269,7 +275,8 @@ export function messagesToGemini(
 
   const thinkingType = req.thinking?.type;
   if (req.thinking) {
-    if (!["enabled", "disabled", "adaptive"].includes(req.thinking.type)) dropped.add(`thinking:${req.thinking.type}`);
+    if (!["enabled", "disabled", "adaptive"].includes(req.thinking.type))
+      dropped.add(`thinking:${req.thinking.type}`);
     noteUnknownKeys(req.thinking, { type: 1, budget_tokens: 1 }, "thinking", dropped);
   }
   // Thinking: on when asked (or for -thinking models by default), off when Claude would need
@@ -290,7 +297,8 @@ export function messagesToGemini(
     if (m.role !== "user" && m.role !== "assistant") {
       if (m.role !== "system" && m.role !== "developer") dropped.add(`role:${m.role}`);
       const text = textOfBlocks(m.content).trim();
-      if (text) contents.push({ role: "user", parts: [{ text: `<system-reminder>\n${text}\n</system-reminder>` }] });
+      if (text)
+        contents.push({ role: "user", parts: [{ text: `<system-reminder>\n${text}\n</system-reminder>` }] });
       return;
     }
     const role = m.role === "assistant" ? "model" : "user";
@@ -400,7 +408,13 @@ export function messagesToGemini(
   // results go first in that turn.
   const joined = mergeSameRole(contents).map((c) =>
     c.role === "user" && c.parts.some((p) => p.functionResponse)
-      ? { role: c.role, parts: [...c.parts.filter((p) => p.functionResponse), ...c.parts.filter((p) => !p.functionResponse)] }
+      ? {
+          role: c.role,
+          parts: [
+            ...c.parts.filter((p) => p.functionResponse),
+            ...c.parts.filter((p) => !p.functionResponse),
+          ],
+        }
       : c,
   );
 

@@ -53,10 +53,15 @@ const REQUEST_FIELDS = new Set([
  * wraps the request as `{generateContentRequest: …}`: unwrapped here.
  */
 const Part = z.record(z.string(), z.unknown());
-const SystemInstruction = z.union([z.string(), z.looseObject({ role: z.string().optional(), parts: z.array(Part) })]);
+const SystemInstruction = z.union([
+  z.string(),
+  z.looseObject({ role: z.string().optional(), parts: z.array(Part) }),
+]);
 const Body = z.looseObject({
   contents: z
-    .array(z.looseObject({ role: z.string().optional(), parts: z.array(Part).min(1, "parts must not be empty") }))
+    .array(
+      z.looseObject({ role: z.string().optional(), parts: z.array(Part).min(1, "parts must not be empty") }),
+    )
     .min(1, "contents must have at least one item"),
   systemInstruction: SystemInstruction.optional(),
   system_instruction: SystemInstruction.optional(),
@@ -67,7 +72,10 @@ const Body = z.looseObject({
 });
 export const NativeBodySchema = z.preprocess(
   (v) =>
-    v && typeof v === "object" && "generateContentRequest" in v && typeof v.generateContentRequest === "object"
+    v &&
+    typeof v === "object" &&
+    "generateContentRequest" in v &&
+    typeof v.generateContentRequest === "object"
       ? v.generateContentRequest
       : v,
   Body,
@@ -86,7 +94,8 @@ export function normalizeNative(body: NativeBody, dropped: Dropped): GeminiReque
   for (const [k, v] of Object.entries(body)) if (REQUEST_FIELDS.has(k)) out[k] = v;
   const req = out as unknown as GeminiRequest;
   req.contents = body.contents.map((c) => {
-    if (c.role === undefined || c.role === "user" || c.role === "model") return c as GeminiRequest["contents"][number];
+    if (c.role === undefined || c.role === "user" || c.role === "model")
+      return c as GeminiRequest["contents"][number];
     if (c.role !== "function" && c.role !== "tool") dropped.add(`role:${c.role}`);
     return { ...c, role: "user" } as GeminiRequest["contents"][number];
   });

@@ -133,7 +133,11 @@ function textOf(content: z.infer<typeof Content> | undefined): string {
   if (typeof content === "string") return content;
   return content
     .map((p) =>
-      p.type === "text" || p.type === "input_text" ? p.text : p.type === UNKNOWN ? (textOfUnknown(p) ?? "") : "",
+      p.type === "text" || p.type === "input_text"
+        ? p.text
+        : p.type === UNKNOWN
+          ? (textOfUnknown(p) ?? "")
+          : "",
     )
     .filter(Boolean)
     .join("\n");

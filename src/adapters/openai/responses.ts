@@ -99,7 +99,10 @@ type ChatPart = { type: "text"; text: string } | { type: "image_url"; image_url:
 
 const TEXT_PARTS = new Set(["input_text", "output_text", "text", "summary_text", "reasoning_text"]);
 
-function contentToChat(content: z.infer<typeof InputContent> | undefined, dropped: Dropped): string | ChatPart[] {
+function contentToChat(
+  content: z.infer<typeof InputContent> | undefined,
+  dropped: Dropped,
+): string | ChatPart[] {
   if (content === undefined) return "";
   if (typeof content === "string") return content;
   return content.flatMap((p): ChatPart[] => {
@@ -192,7 +195,9 @@ export function responsesToChat(
   const declared = [
     ...(req.tools ?? []),
     ...(Array.isArray(req.input) ? req.input : []).flatMap((i) =>
-      i.type === "additional_tools" && Array.isArray(i.tools) ? (i.tools as z.infer<typeof FunctionTool>[]) : [],
+      i.type === "additional_tools" && Array.isArray(i.tools)
+        ? (i.tools as z.infer<typeof FunctionTool>[])
+        : [],
     ),
   ];
   const tools = declared
@@ -211,7 +216,8 @@ export function responsesToChat(
     }));
   const tc = req.tool_choice;
   const fmt = req.text?.format;
-  if (fmt && !["text", "json_object", "json_schema"].includes(fmt.type)) dropped.add(`text.format:${fmt.type}`);
+  if (fmt && !["text", "json_object", "json_schema"].includes(fmt.type))
+    dropped.add(`text.format:${fmt.type}`);
   return {
     model: req.model,
     messages,
