@@ -48,6 +48,7 @@ export async function makeSimServices(
   patch: ConfigPatch = {},
   accounts: NewAccount[] = [],
   now?: () => number,
+  sleep?: (ms: number) => Promise<void>,
 ): Promise<TestServices> {
   const cfg = testConfig({
     ...patch,
@@ -61,7 +62,7 @@ export async function makeSimServices(
   });
   const kv = new MemoryKv();
   const logs = new MemoryLogger();
-  const s = buildServices({ config: () => cfg, kv, logger: logs, port: () => cfg.port, now });
+  const s = buildServices({ config: () => cfg, kv, logger: logs, port: () => cfg.port, now, sleep });
   for (const a of accounts) await s.repo.upsert(a);
   await s.service.start();
   return { ...s, logs, kv, cfg };

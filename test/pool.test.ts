@@ -59,18 +59,49 @@ describe("account pool against the simulated upstream", () => {
     expect(seen.has(mask(limited!))).toBe(true);
   });
 
+  /** A clock the request path's waits move, instead of the wall clock. */
+  const fakeTime = () => {
+    const t = { now: Date.now(), slept: [] as number[] };
+    return {
+      t,
+      now: () => t.now,
+      sleep: async (ms: number) => {
+        t.slept.push(ms);
+        t.now += ms;
+      },
+    };
+  };
+
   it("a 429 with a 1s delay is retried on the same account and cools nothing down", async () => {
-    const s = await makeSimServices(sim.url, {}, accounts());
+    const time = fakeTime();
+    const s = await makeSimServices(sim.url, {}, accounts(), time.now, time.sleep);
     sim.enqueue({ reply: { kind: "error", status: 429, retryDelay: "1s" } });
-    const started = Date.now();
     const res = await postJson(s.app, GEN, geminiBody("short delay question here"));
     expect(res.status).toBe(200);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(time.t.slept).toEqual([1000]);
     expect(res.headers.get("x-antigravity-attempts")).toBe("2");
     expect(s.pool.activeCooldowns()).toEqual([]);
     const calls = sim.generateCalls().map((c) => c.email);
     expect(calls).toHaveLength(2);
     expect(calls[1]).toBe(calls[0]);
+  });
+
+  it("two accounts both cooling down ~1.5 s: the request waits for the first and is served", async () => {
+    const time = fakeTime();
+    const s = await makeSimServices(sim.url, {}, accounts(), time.now, time.sleep);
+    sim.enqueue(
+      { email: A.email, reply: { kind: "error", status: 429, retryDelay: "3s" } },
+      { email: B.email, reply: { kind: "error", status: 429, retryDelay: "3s" } },
+    );
+    const first = await postJson(s.app, GEN, geminiBody("both accounts are limited now"));
+    expect(first.status).toBe(429);
+    expect(first.headers.get("retry-after")).toBe("3");
+    expect(s.pool.activeCooldowns()).toHaveLength(2);
+    time.t.now += 1500; // the client retries after 1.5 s; both accounts are free again 1.5 s later
+    const res = await postJson(s.app, GEN, geminiBody("the retry after a short while"));
+    expect(res.status).toBe(200);
+    expect(time.t.slept).toEqual([1500]);
+    expect(sim.generateCalls()).toHaveLength(3);
   });
 
   it("when every account cools down, the 429 says when the first is free, with Retry-After", async () => {

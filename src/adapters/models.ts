@@ -75,13 +75,74 @@ export const BUILT_IN_MODELS: Readonly<Record<string, string>> = BUILT_IN;
 
 export type RouteSource = "custom" | "wildcard" | "built-in" | "family" | "pass-through";
 
-/** Claude model names the table does not list (new dates, new minor versions) go to their family's model. */
-const FAMILY_RULES: [RegExp, string][] = [
-  [/^claude-(opus|3-opus)/, "claude-opus-4-6-thinking"],
-  [/^claude-(sonnet|3-[57]-sonnet).*thinking/, "claude-sonnet-4-6-thinking"],
-  [/^claude-(sonnet|3-[57]-sonnet)/, "claude-sonnet-4-6"],
-  [/^claude-.*haiku/, "claude-sonnet-4-6"],
-];
+/** Where a Claude family goes when the accounts serve no model of it (there is no haiku upstream). */
+const FAMILY_FALLBACK: Record<string, string[]> = {
+  opus: ["opus", "sonnet"],
+  sonnet: ["sonnet", "opus"],
+  haiku: ["haiku", "sonnet", "opus"],
+};
+/** The built-in table's model per family, for when no account has listed its models yet. */
+const FAMILY_DEFAULT: Record<string, string> = {
+  opus: "claude-opus-4-6-thinking",
+  sonnet: "claude-sonnet-4-6",
+  haiku: "claude-sonnet-4-6",
+};
+
+export interface ClaudeId {
+  family: "opus" | "sonnet" | "haiku";
+  /** [major, minor]; [0, 0] when the id names none. */
+  version: [number, number];
+  thinking: boolean;
+}
+
+/**
+ * Reads a Claude model id by rule, for ids of today and ids not released yet: `claude-opus-4-8`,
+ * `claude-sonnet-5`, `claude-3-5-sonnet-20241022`, `claude-opus-4-8-20261015`, `claude-opus-4.6`,
+ * `claude-opus-4-8[1m]`, `claude-sonnet-4-6-thinking`, `claude-haiku-latest`.
+ */
+export function parseClaudeId(id: string): ClaudeId | null {
+  const m = id
+    .toLowerCase()
+    .replace(/\[[^\]]*\]$/, "")
+    .match(
+      /^(?:anthropic[./])?claude-(?:(\d+)(?:[-.](\d))?-)?(opus|sonnet|haiku)(?:-(\d+)(?:[-.](\d+))?)?(-.*)?$/,
+    );
+  if (!m) return null;
+  const rest = (m[6] ?? "").replace(/-\d{8}\b/g, "");
+  const before = m[1] !== undefined;
+  // A number of 8 digits is a date, not a version.
+  const num = (t: string | undefined) => (t && t.length < 8 ? Number(t) : 0);
+  return {
+    family: m[3] as ClaudeId["family"],
+    version: [num(before ? m[1] : m[4]), num(before ? m[2] : m[5])],
+    thinking: /thinking/.test(rest),
+  };
+}
+
+const newer = (a: [number, number], b: [number, number]) => a[0] - b[0] || a[1] - b[1];
+
+/**
+ * The best upstream model for a Claude id: of its family (or the next family when the accounts
+ * serve none of it), the newest version the accounts list; a thinking variant when the id asks for
+ * one, else the plain one when both exist. Without a listing, the built-in table's family model.
+ */
+export function claudeByRule(id: ClaudeId, available: readonly string[]): string {
+  const upstream = available
+    .map((name) => ({ name, parsed: parseClaudeId(name) }))
+    .filter((m): m is { name: string; parsed: ClaudeId } => m.parsed !== null);
+  for (const family of FAMILY_FALLBACK[id.family]!) {
+    const candidates = upstream.filter((m) => m.parsed.family === family);
+    if (!candidates.length) continue;
+    candidates.sort(
+      (a, b) =>
+        newer(b.parsed.version, a.parsed.version) ||
+        Number(b.parsed.thinking === id.thinking) - Number(a.parsed.thinking === id.thinking),
+    );
+    return candidates[0]!.name;
+  }
+  const fallback = FAMILY_DEFAULT[id.family]!;
+  return id.thinking && !fallback.endsWith("-thinking") ? `${fallback}-thinking` : fallback;
+}
 
 function wildcardMatch(pattern: string, name: string): boolean {
   const parts = pattern.split("*");
@@ -100,10 +161,15 @@ function wildcardMatch(pattern: string, name: string): boolean {
   return true;
 }
 
-/** Exact custom mapping → most specific wildcard (ties: the first written) → built-in table → as is. */
+/**
+ * Exact custom mapping → most specific wildcard (ties: the first written) → an id the accounts list
+ * → built-in table → Claude ids by family and version (`available`: the upstream ids the accounts
+ * list, newest first wins) → as is.
+ */
 export function resolveModel(
   requested: string,
   custom: Readonly<Record<string, string>> = {},
+  available: readonly string[] = [],
 ): { model: string; source: RouteSource } {
   const exact = custom[requested];
   if (exact !== undefined) return { model: exact, source: "custom" };
@@ -114,10 +180,20 @@ export function resolveModel(
     if (!best || score > best.score) best = { target, score };
   }
   if (best) return { model: best.target, source: "wildcard" };
+  if (available.includes(requested)) return { model: requested, source: "built-in" };
+  const claude = parseClaudeId(requested);
   const builtIn = BUILT_IN[requested];
-  if (builtIn !== undefined) return { model: builtIn, source: "built-in" };
-  for (const [re, target] of FAMILY_RULES) if (re.test(requested)) return { model: target, source: "family" };
+  // The table decides for Claude ids only while no account has listed its models.
+  if (builtIn !== undefined && (!claude || !available.length)) return { model: builtIn, source: "built-in" };
+  if (claude) return { model: claudeByRule(claude, available), source: "family" };
   return { model: requested, source: "pass-through" };
+}
+
+/** Whether resolving `requested` needs the accounts' model listing (a Claude id the table does not pin). */
+export function needsListing(requested: string, custom: Readonly<Record<string, string>>): boolean {
+  return (
+    BUILT_IN[requested] !== requested && custom[requested] === undefined && parseClaudeId(requested) !== null
+  );
 }
 
 /** The id that cooldowns and quota are kept under (spec §7.3). */

@@ -4,7 +4,8 @@
  * - 429 with a short delay (<= pool.request_scoped_delay_seconds): wait it out on the same account;
  *   it concerns this request, so nothing cools down;
  * - 429 otherwise: that account cools down for this model for the delay the upstream gave (or the
- *   configured default), and the next account is tried;
+ *   configured default), and the next account is tried; when every account is cooling down and
+ *   the first is free within that same short delay, the request waits for it;
  * - 401: the token is refreshed once and the call repeated; then the next account;
  * - 403: the account is taken out with the upstream's reason;
  * - 404, 408, 5xx, network errors: the next account;
@@ -69,6 +70,7 @@ export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promis
   const now = deps.now ?? Date.now;
   const exclude = new Set<string>();
   const refreshed = new Set<string>();
+  const cooled = new Set<string>();
   let prefer: string | undefined;
   let waited = 0;
   let attempts = 0;
@@ -78,6 +80,26 @@ export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promis
     const sel = await deps.pool.select(req.model, { sessionKey: req.sessionKey, exclude, prefer });
     prefer = undefined;
     if (!sel.account) {
+      // Every account is cooling down, and the first is free again within the short wait the
+      // upstream's own short 429s get: waited out, then served (the accounts this request cooled
+      // down are tried again).
+      if (!sel.freeAt && cooled.size) {
+        // Only accounts this request cooled down are left: ask again, to learn when they are free.
+        for (const id of cooled) exclude.delete(id);
+        cooled.clear();
+        continue;
+      }
+      const wait = sel.freeAt ? sel.freeAt - now() : Infinity;
+      if (
+        wait <= cfg.request_scoped_delay_seconds * 1000 &&
+        waited + wait <= cfg.max_total_wait_seconds * 1000
+      ) {
+        waited += Math.max(0, wait);
+        await sleep(Math.max(0, wait));
+        for (const id of cooled) exclude.delete(id);
+        cooled.clear();
+        continue;
+      }
       if (sel.freeAt) {
         const secs = Math.max(1, Math.ceil((sel.freeAt - now()) / 1000));
         throw new ProxyError(
@@ -175,6 +197,7 @@ export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promis
       const ms = delay ?? cfg.default_cooldown_seconds * 1000;
       await deps.pool.coolDown(account.id, req.model, ms, message);
       exclude.add(account.id);
+      cooled.add(account.id);
       last = { status: 429, message, retryAfterMs: ms };
       continue;
     }

@@ -14,13 +14,12 @@ import {
   nativeSse,
 } from "../adapters/gemini/native.js";
 import type { GeminiResponse } from "../adapters/gemini/types.js";
-import { resolveModel } from "../adapters/models.js";
 import { ProxyError } from "../errors.js";
 import { readJson, validate } from "../http/body.js";
 import { droppedOf } from "../http/facts.js";
 import { SSE_HEADERS, collectChunks, routingHeaders, streamResponse, upstreamChunks } from "../http/relay.js";
 import type { DispatchDeps } from "../pool/dispatch.js";
-import { countTokens, generate, modelIds } from "./generate.js";
+import { countTokens, generate, modelIds, routeModel } from "./generate.js";
 
 const METHODS = new Set(["generateContent", "streamGenerateContent", "countTokens"]);
 
@@ -99,7 +98,7 @@ export function geminiRoutes(deps: DispatchDeps): Hono {
     }
     const body = normalizeNative(validate(NativeBodySchema, await readJson(c)), droppedOf(c));
     const requested = rawModel!.replace(/^models\//, "");
-    const model = resolveModel(requested, deps.config().custom_mapping).model;
+    const model = await routeModel(deps, requested);
     const signal = c.req.raw.signal;
 
     if (method === "countTokens") {

@@ -6,7 +6,7 @@
 import { sessionIdFor, wrap } from "../adapters/gemini/envelope.js";
 import type { GeminiRequest } from "../adapters/gemini/types.js";
 import { envelopeRequestId } from "../adapters/ids.js";
-import { listedModelIds, resolveModel } from "../adapters/models.js";
+import { listedModelIds, needsListing, resolveModel } from "../adapters/models.js";
 import { ProxyError } from "../errors.js";
 import { type DispatchDeps, type DispatchResult, dispatch } from "../pool/dispatch.js";
 import { routingHeaders } from "../http/relay.js";
@@ -40,23 +40,27 @@ export function generate(deps: DispatchDeps, input: GenerateInput): Promise<Disp
   });
 }
 
+/** The upstream model ids the usable accounts' quotas list. */
+async function listedByAccounts(deps: DispatchDeps): Promise<string[]> {
+  return (await deps.pool.usable()).flatMap((a) => a.quota?.models.map((m) => m.name) ?? []);
+}
+
 /** Model ids the listings show: from the accounts' quotas, the mapping and the built-in table. */
 export async function modelIds(deps: DispatchDeps): Promise<string[]> {
-  return listedModelIds(
-    (await deps.pool.usable()).flatMap((a) => a.quota?.models.map((m) => m.name) ?? []),
-    deps.config().custom_mapping,
-  );
+  return listedModelIds(await listedByAccounts(deps), deps.config().custom_mapping);
 }
 
 const UPSTREAM_FAMILIES = /^(gemini|claude|gpt-oss|imagen)[-.]/;
 
 /**
- * The upstream model for a client's model name. A name that is not listed, not mapped and not of a
- * family the upstream serves is refused before anything is sent.
+ * The upstream model for a client's model name. Claude ids resolve by rule against what the
+ * accounts list; a name that is not listed, not mapped and not of a family the upstream serves is
+ * refused before anything is sent.
  */
 export async function routeModel(deps: DispatchDeps, requested: string): Promise<string> {
   const custom = deps.config().custom_mapping;
-  const r = resolveModel(requested, custom);
+  const available = needsListing(requested, custom) ? await listedByAccounts(deps) : [];
+  const r = resolveModel(requested, custom, available);
   if (
     r.source !== "pass-through" ||
     UPSTREAM_FAMILIES.test(requested) ||

@@ -44,6 +44,8 @@ export interface ServicesOptions {
   port: () => number;
   fetch?: FetchLike;
   now?: () => number;
+  /** How the request path waits when the upstream asks it to (tests pass one that moves their clock). */
+  sleep?: (ms: number) => Promise<void>;
   /** Where console changes are saved (the config file on Node); absent: read-only settings. */
   saveSettings?: (patch: Record<string, unknown>) => Promise<void>;
   /** Keep the monitor's log and usage in the KV store (default true; off on Workers, where KV writes are billed and per-isolate logs would pile up). */
@@ -83,6 +85,7 @@ export function buildServices(opts: ServicesOptions): Services {
     config,
     logger,
     now: opts.now,
+    sleep: opts.sleep,
     signatures: new SignatureStore(),
     fetch: opts.fetch,
   };
