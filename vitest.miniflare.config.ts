@@ -8,6 +8,7 @@ export default defineConfig({
       "test/anthropic-sdk.test.ts",
       "test/gemini-sdk.test.ts",
       "test/fixtures.test.ts",
+      "test/tolerant.test.ts",
     ],
     env: { PROXY_RUNTIME: "miniflare" },
     testTimeout: 30_000,

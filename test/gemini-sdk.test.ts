@@ -1,3 +1,4 @@
+import { GoogleGenerativeAI, type ModelParams, SchemaType } from "@google/generative-ai";
 import { GoogleGenAI as GenAI2 } from "@google/genai";
 import { GoogleGenAI as GenAI3 } from "genai-3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -138,3 +139,66 @@ for (const [name, GoogleGenAI, prefix] of SDKS) {
     });
   });
 }
+
+// The legacy SDK (still widely installed; its Python twin google.generativeai speaks the same REST).
+describe("@google/generative-ai 0.24 (legacy)", () => {
+  const model = (opts: Partial<ModelParams> = {}) =>
+    new GoogleGenerativeAI(KEY).getGenerativeModel(
+      { model: "gemini-3-flash", ...opts },
+      { baseUrl: `http://127.0.0.1:${proxy.port}` },
+    );
+
+  it("generateContent with a string systemInstruction", async () => {
+    const r = await model({ systemInstruction: "Answer briefly." }).generateContent("Hello there");
+    expect(r.response.text()).toBe("Simulated answer (gemini-3-flash) to: Hello there");
+    const [call] = sim.generateCalls();
+    const req = (call!.body as { request: { systemInstruction: { parts: { text: string }[] } } }).request;
+    expect(req.systemInstruction.parts.map((p) => p.text)).toContain("Answer briefly.");
+  });
+
+  it("generateContentStream yields the chunks", async () => {
+    sim.enqueue({ reply: { kind: "chunks", chunks: textChunks("one two three", { pieces: 3 }) } });
+    const r = await model().generateContentStream("Stream please");
+    const texts: string[] = [];
+    for await (const chunk of r.stream) texts.push(chunk.text());
+    expect(texts).toHaveLength(3);
+    expect(texts.join("")).toBe("one two three");
+  });
+
+  it("countTokens ({generateContentRequest: …}) counts more than zero", async () => {
+    const r = await model().countTokens("How many tokens is this sentence?");
+    expect(r.totalTokens).toBeGreaterThan(0);
+    const call = sim.requests.find((q) => q.path.endsWith(":countTokens"));
+    expect(JSON.stringify(call!.body)).toContain("How many tokens is this sentence?");
+  });
+
+  it("a chat whose function call is answered by a role: function turn ends with the tool's output", async () => {
+    const chat = model({
+      tools: [
+        {
+          functionDeclarations: [
+            {
+              name: "get_weather",
+              description: "Weather in a city",
+              parameters: {
+                type: SchemaType.OBJECT,
+                properties: { city: { type: SchemaType.STRING } },
+                required: ["city"],
+              },
+            },
+          ],
+        },
+      ],
+    }).startChat();
+    const first = await chat.sendMessage("What is the weather in Paris today?");
+    const calls = first.response.functionCalls() ?? [];
+    expect(calls[0]?.name).toBe("get_weather");
+    const second = await chat.sendMessage([
+      { functionResponse: { name: "get_weather", response: { forecast: "sunny, 21C" } } },
+    ]);
+    expect(second.response.text()).toContain("sunny, 21C");
+    // The SDK sent its answer as role "function"; the upstream got it as the user's turn.
+    const last = sim.generateCalls().at(-1)!.body as { request: { contents: { role: string }[] } };
+    expect(last.request.contents.map((c) => c.role)).toEqual(["user", "model", "user"]);
+  });
+});

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { z } from "zod";
+
 import { ProxyError } from "../errors.js";
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\b/i;
@@ -27,14 +28,35 @@ export async function readJson(c: Context): Promise<unknown> {
   }
 }
 
+type Issue = z.core.$ZodIssue;
+
+/**
+ * For a value that matched no branch of a union (a content that is neither a string nor a list of
+ * valid blocks), the issue of the branch that got furthest: it names the field that is wrong.
+ */
+function deepest(issue: Issue): Issue {
+  if (issue.code !== "invalid_union" || !issue.errors.length) return issue;
+  let best: Issue[] = issue.errors[0]!;
+  for (const branch of issue.errors)
+    if (Math.max(...branch.map((i) => i.path.length)) > Math.max(...best.map((i) => i.path.length)))
+      best = branch;
+  const inner = best[0];
+  if (!inner || inner.path.length === 0) return issue;
+  const d = deepest(inner);
+  return { ...d, path: [...issue.path, ...d.path] };
+}
+
 /** Validates a parsed body; the 400 names the first fields that are wrong. */
 export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  const parts = r.error.issues.slice(0, 3).map((i) => {
-    const field = i.path.length ? i.path.join(".") : "body";
-    return `${field}: ${i.message}`;
-  });
+  const parts = r.error.issues
+    .slice(0, 3)
+    .map(deepest)
+    .map((i) => {
+      const field = i.path.length ? i.path.join(".") : "body";
+      return `${field}: ${i.message}`;
+    });
   throw new ProxyError(400, "invalid_request", `Invalid request: ${parts.join("; ")}`, {
     code: "invalid_request",
   });
