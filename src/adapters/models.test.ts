@@ -79,6 +79,15 @@ describe("Claude ids by rule", () => {
     );
   });
 
+  it.each([
+    ["gpt-6.1-sol", "gemini-pro-agent"],
+    ["gpt-5.2-codex", "gemini-pro-agent"],
+    ["gpt-5-mini", "gemini-3-flash"],
+    ["o4-mini", "gemini-3-flash"],
+  ])("OpenAI id %s → %s by rule", (id, want) => {
+    expect(resolveModel(id, {}, LISTED)).toEqual({ model: want, source: "family" });
+  });
+
   it("other names keep the table and pass-through", () => {
     expect(resolveModel("gpt-4o", {}, LISTED).model).toBe("gemini-2.5-flash");
     expect(resolveModel("gemini-3.5-flash-preview", {}, LISTED)).toEqual({

@@ -75,6 +75,8 @@ export const BUILT_IN_MODELS: Readonly<Record<string, string>> = BUILT_IN;
 
 export type RouteSource = "custom" | "wildcard" | "built-in" | "family" | "pass-through";
 
+const OPENAI_ID = /^(gpt-|chatgpt-|codex-|o\d)/i;
+
 /** Where a Claude family goes when the accounts serve no model of it (there is no haiku upstream). */
 const FAMILY_FALLBACK: Record<string, string[]> = {
   opus: ["opus", "sonnet"],
@@ -186,6 +188,12 @@ export function resolveModel(
   // The table decides for Claude ids only while no account has listed its models.
   if (builtIn !== undefined && (!claude || !available.length)) return { model: builtIn, source: "built-in" };
   if (claude) return { model: claudeByRule(claude, available), source: "family" };
+  // OpenAI ids the table does not list (Codex's default changes with each release): small models
+  // to Flash, the rest to Pro.
+  if (OPENAI_ID.test(requested)) {
+    const target = /mini|nano|lite|flash/.test(requested) ? "gemini-3-flash" : "gemini-3-pro-high";
+    return { model: BUILT_IN[target] ?? target, source: "family" };
+  }
   return { model: requested, source: "pass-through" };
 }
 

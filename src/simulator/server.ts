@@ -24,6 +24,8 @@ export type GeminiChunk = GeminiResponse;
 
 export type ScriptedReply =
   | { kind: "chunks"; chunks: GeminiChunk[]; delayMs?: number; cutAfter?: number }
+  /** A plain text answer that never calls a tool (a request in JSON mode still gets JSON). */
+  | { kind: "text"; text: string }
   | {
       kind: "error";
       status: number;
@@ -222,7 +224,54 @@ interface Declared {
  * that quotes it; otherwise a text that quotes the question. Deterministic, so demos and SDK tests
  * can rely on it.
  */
+/** A value shaped like a JSON schema: the first enum value, required and listed properties filled in. */
+export function sampleOf(schema: unknown): unknown {
+  const s = (schema ?? {}) as {
+    type?: string;
+    enum?: unknown[];
+    properties?: Record<string, unknown>;
+    items?: unknown;
+  };
+  if (s.enum?.length) return s.enum[0];
+  switch ((s.type ?? (s.properties ? "object" : "string")).toLowerCase()) {
+    case "object":
+      return Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, v]) => [k, sampleOf(v)]));
+    case "array":
+      return [sampleOf(s.items)];
+    case "integer":
+    case "number":
+      return 1;
+    case "boolean":
+      return true;
+    default:
+      return "demo";
+  }
+}
+
+/** A request in JSON mode (responseMimeType application/json) gets JSON shaped by its schema. */
+function jsonModeAnswer(body: unknown, model: string): GeminiChunk[] | null {
+  const gen = (
+    body as {
+      request?: {
+        generationConfig?: {
+          responseMimeType?: string;
+          responseSchema?: unknown;
+          responseJsonSchema?: unknown;
+        };
+      };
+    }
+  ).request?.generationConfig;
+  if (gen?.responseMimeType !== "application/json") return null;
+  const schema = gen.responseJsonSchema ?? gen.responseSchema;
+  return textChunks(JSON.stringify(schema ? sampleOf(schema) : { answer: "demo" }), {
+    model,
+    pieces: 1,
+  });
+}
+
 export function defaultAnswer(body: unknown, model: string): GeminiChunk[] {
+  const asJson = jsonModeAnswer(body, model);
+  if (asJson) return asJson;
   const req = (
     body as {
       request?: {
@@ -505,6 +554,10 @@ export class SimulatedUpstream {
           );
         const model = (body as { model: string }).model;
         const scripted = this.take(account.email, model, method);
+        if (scripted?.reply.kind === "text") {
+          const chunks = jsonModeAnswer(body, model) ?? textChunks(scripted.reply.text, { model });
+          return this.reply(req, res, { ...scripted, reply: { kind: "chunks", chunks } }, stream);
+        }
         if (scripted) return this.reply(req, res, scripted, stream);
         return this.reply(
           req,
@@ -542,7 +595,10 @@ export class SimulatedUpstream {
     stream: boolean,
   ): Promise<void> {
     if (entry.latencyMs) await new Promise((r) => setTimeout(r, entry.latencyMs));
-    const r = entry.reply;
+    const r =
+      entry.reply.kind === "text"
+        ? { kind: "chunks" as const, chunks: textChunks(entry.reply.text), delayMs: 0, cutAfter: undefined }
+        : entry.reply;
     if (r.kind === "hang") {
       res.on("close", () => {
         this.abortedStreams++;
