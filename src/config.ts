@@ -40,6 +40,10 @@ const UpstreamSchema = z.object({
   client_version: z.string().default("4.3.0"),
   user_agent: z.string().optional(),
   connect_timeout_seconds: z.number().positive().default(20),
+  /** A token refresh that takes longer moves the request to the next account. */
+  token_timeout_seconds: z.number().positive().default(5),
+  /** Open connections per upstream host (Node; fewer when the open-file limit is small). */
+  max_connections: z.number().int().positive().default(128),
   idle_timeout_seconds: z.number().positive().default(300),
   /** Silence after which streams get a keep-alive (Anthropic `ping`). */
   keepalive_seconds: z.number().positive().default(15),

@@ -43,8 +43,18 @@ export interface Launched {
 }
 
 /** Runs a script of ours the way npm would (node with tsx), capturing stdout and stderr together. */
-export function runScript(script: string, args: string[], env: Record<string, string> = {}): Launched {
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "scripts", script), ...args], {
+export function runScript(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+  opts: { openFileLimit?: number } = {},
+): Launched {
+  const argv = [process.execPath, "--import", "tsx", join(ROOT, "scripts", script), ...args];
+  // A limit on open files is set the way a user's shell sets it: ulimit, then exec.
+  const [cmd, ...rest] = opts.openFileLimit
+    ? ["sh", "-c", `ulimit -n ${opts.openFileLimit} && exec "$@"`, "sh", ...argv]
+    : argv;
+  const child = spawn(cmd!, rest, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["pipe", "pipe", "pipe"],

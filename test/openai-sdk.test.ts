@@ -370,8 +370,8 @@ describe("OpenAI: bad input gets a 400 in OpenAI's envelope and nothing reaches 
     ["wrong types", { model: "gemini-3-flash", messages: "hello" }, /messages/],
     [
       "unknown model",
-      { model: "gpt-nonexistent-9", messages: [{ role: "user", content: "x" }] },
-      /Unknown model "gpt-nonexistent-9"/,
+      { model: "llama-nonexistent-9", messages: [{ role: "user", content: "x" }] },
+      /Unknown model "llama-nonexistent-9"/,
     ],
     [
       "empty tools",

@@ -104,6 +104,34 @@ describe("account pool against the simulated upstream", () => {
     expect(sim.generateCalls()).toHaveLength(3);
   });
 
+  // The bound a client can wait on a stalled token endpoint: pool.max_attempts × upstream.token_timeout_seconds.
+  it("a token endpoint that never answers: the request moves to the next account and is served", async () => {
+    const s = await makeSimServices(sim.url, { upstream: { token_timeout_seconds: 0.5 } }, accounts());
+    sim.stalledTokens.add(A.refreshToken);
+    for (let i = 0; i < 2; i++) {
+      const started = Date.now();
+      const res = await postJson(s.app, GEN, geminiBody(`question ${i} while alice's refresh stalls`));
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-antigravity-account")).toBe("bo***@example.com");
+      expect(Date.now() - started).toBeLessThan(3 * 500 + 1000);
+    }
+  });
+
+  it("every token endpoint call stalls: a 503 naming the stalled refresh, within the documented bound", async () => {
+    const s = await makeSimServices(sim.url, { upstream: { token_timeout_seconds: 0.5 } }, accounts());
+    sim.stalledTokens.add(A.refreshToken);
+    sim.stalledTokens.add(B.refreshToken);
+    const started = Date.now();
+    const res = await postJson(s.app, GEN, geminiBody("nobody can get a token right now"));
+    expect(Date.now() - started).toBeLessThan(3 * 500 + 1000);
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { error: { message: string } };
+    expect(body.error.message).toContain(
+      "token refresh failed: the token endpoint did not answer within 0.5s (upstream.token_timeout_seconds)",
+    );
+    expect(sim.generateCalls()).toHaveLength(0);
+  });
+
   it("when every account cools down, the 429 says when the first is free, with Retry-After", async () => {
     const s = await makeSimServices(sim.url, {}, accounts());
     sim.enqueue(

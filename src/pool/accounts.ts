@@ -90,25 +90,85 @@ export interface NewAccount {
   tier?: string;
 }
 
+interface Indexed {
+  version: string;
+  account?: Account;
+  problem?: string;
+}
+
+/** Written by this process: the store's next version check re-reads it once. */
+const OWN_WRITE = "own-write";
+
+/**
+ * Accounts in the KV store, with an in-memory index where the store can report versions (files on
+ * Node): loaded once, kept fresh from this process's own writes and a version check that reads only
+ * the entries another process (the CLI) changed. So no request reads every account file.
+ */
 export class AccountRepo {
+  private index: Map<string, Indexed> | null = null;
+  private syncing: Promise<Map<string, Indexed>> | null = null;
+  /** Own writes made while a sync runs: newer than what it read, applied over its result. */
+  private writtenDuringSync: Map<string, Indexed | null> | null = null;
+  /** Adds run one at a time: two adds of one Google account never make two entries. */
+  private adding: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly kv: KvStore,
     private readonly now: () => number = Date.now,
   ) {}
 
+  private async read(key: string): Promise<Indexed | null> {
+    const text = await this.kv.get(key);
+    if (text === null) return null; // deleted between list and get
+    const parsed = parseAccount(text);
+    return parsed.ok ? { version: "", account: parsed.account } : { version: "", problem: parsed.error };
+  }
+
+  /** The index, brought up to date: one version check, and reads of only what changed. */
+  private sync(): Promise<Map<string, Indexed>> {
+    if (this.syncing) return this.syncing;
+    const written = new Map<string, Indexed | null>();
+    this.writtenDuringSync = written;
+    this.syncing = (async () => {
+      const versions = this.kv.versions ? await this.kv.versions(ACCOUNT_PREFIX) : null;
+      const keys = versions ? [...versions.keys()] : await this.kv.list(ACCOUNT_PREFIX);
+      const old = versions ? (this.index ?? new Map<string, Indexed>()) : new Map<string, Indexed>();
+      const next = new Map<string, Indexed>();
+      await Promise.all(
+        keys.map(async (key) => {
+          const version = versions?.get(key) ?? "";
+          const known = old.get(key);
+          if (known && versions && known.version === version) return next.set(key, known);
+          const fresh = await this.read(key);
+          if (fresh) next.set(key, { ...fresh, version });
+        }),
+      );
+      for (const [key, e] of written)
+        if (e) next.set(key, e);
+        else next.delete(key);
+      if (versions) this.index = next;
+      return next;
+    })().finally(() => {
+      this.syncing = null;
+      this.writtenDuringSync = null;
+    });
+    return this.syncing;
+  }
+
+  private noteWrite(key: string, entry: Indexed | null): void {
+    this.writtenDuringSync?.set(key, entry);
+    if (entry) this.index?.set(key, entry);
+    else this.index?.delete(key);
+  }
+
   async list(): Promise<{ accounts: Account[]; problems: StoreProblem[] }> {
-    const keys = await this.kv.list(ACCOUNT_PREFIX);
+    const index = await this.sync();
     const accounts: Account[] = [];
     const problems: StoreProblem[] = [];
-    await Promise.all(
-      keys.map(async (key) => {
-        const text = await this.kv.get(key);
-        if (text === null) return; // deleted between list and get
-        const parsed = parseAccount(text);
-        if (parsed.ok) accounts.push(parsed.account);
-        else problems.push({ key, error: parsed.error });
-      }),
-    );
+    for (const [key, e] of index) {
+      if (e.account) accounts.push(e.account);
+      else if (e.problem) problems.push({ key, error: e.problem });
+    }
     accounts.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
     problems.sort((a, b) => a.key.localeCompare(b.key));
     return { accounts, problems };
@@ -132,14 +192,22 @@ export class AccountRepo {
   }
 
   async save(account: Account): Promise<void> {
-    await this.kv.put(ACCOUNT_PREFIX + account.id, JSON.stringify(AccountSchema.parse(account)));
+    const parsed = AccountSchema.parse(account);
+    await this.kv.put(ACCOUNT_PREFIX + account.id, JSON.stringify(parsed));
+    this.noteWrite(ACCOUNT_PREFIX + account.id, { version: OWN_WRITE, account: parsed });
   }
 
   /**
    * Adds an account, or merges into the one with the same email (or the same refresh token):
    * never two entries for one Google account. A disabled account whose token changed is re-enabled.
    */
-  async upsert(input: NewAccount): Promise<{ account: Account; created: boolean }> {
+  upsert(input: NewAccount): Promise<{ account: Account; created: boolean }> {
+    const run = this.adding.then(() => this.upsertNow(input));
+    this.adding = run.catch(() => undefined);
+    return run;
+  }
+
+  private async upsertNow(input: NewAccount): Promise<{ account: Account; created: boolean }> {
     const { accounts } = await this.list();
     const email = input.email?.toLowerCase() ?? null;
     const existing =
@@ -190,6 +258,7 @@ export class AccountRepo {
     const existing = await this.kv.get(ACCOUNT_PREFIX + id);
     if (existing === null) return false;
     await this.kv.delete(ACCOUNT_PREFIX + id);
+    this.noteWrite(ACCOUNT_PREFIX + id, null);
     return true;
   }
 

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { ProxyError } from "../errors.js";
+import { OAuthError } from "../upstream/oauth.js";
 import { readJson, validate } from "../http/body.js";
 import { effectiveAuthMode, generateApiKey } from "../config.js";
 import { renderMetrics } from "../monitor/metrics.js";
@@ -150,9 +151,20 @@ export function adminRoutes(deps: AdminDeps): Hono {
       try {
         input = await deps.validateRefreshToken(refreshToken);
       } catch (err) {
-        throw new ProxyError(400, "invalid_request", `Invalid refresh token: ${(err as Error).message}`, {
-          code: "invalid_refresh_token",
-        });
+        // Only Google's own "no" makes the token invalid; not reaching Google is a 502 that says so.
+        const rejected = err instanceof OAuthError && (err.invalidGrant || (err.status ?? 0) >= 400);
+        if (rejected)
+          throw new ProxyError(400, "invalid_request", `Invalid refresh token: ${err.message}`, {
+            code: "invalid_refresh_token",
+          });
+        throw new ProxyError(
+          502,
+          "upstream",
+          `Could not check the refresh token with Google: ${(err as Error).message}`,
+          {
+            code: "token_check_failed",
+          },
+        );
       }
     }
     const { account, created } = await deps.repo.upsert(input);

@@ -10,6 +10,7 @@ import type { Hono } from "hono";
 import { type ConfigFlags, type Env, assertLanSafe, bindHost } from "../config.js";
 import type { Logger } from "../monitor/log.js";
 import type { StartResult } from "../service.js";
+import { boundedFetch } from "./node-fetch.js";
 import { type Services, buildServices } from "./services.js";
 import { type LoadedConfig, loadConfig, saveConfigPatch } from "../store/config-file.js";
 import { FileKv } from "../store/file-kv.js";
@@ -115,9 +116,11 @@ export async function startNodeProxy(opts: NodeProxyOptions): Promise<NodeProxy>
   const kv = new FileKv(join(opts.dataDir, "kv"));
   await kv.sweepStaleTemps();
   let boundPort = config.port;
+  const outbound = boundedFetch(config.upstream.max_connections);
   const services = buildServices({
     config: () => config,
     kv,
+    fetch: outbound.fetch,
     logger: opts.logger,
     port: () => boundPort,
     saveSettings: (patch) => saveConfigPatch(loaded.path, patch),
@@ -142,6 +145,7 @@ export async function startNodeProxy(opts: NodeProxyOptions): Promise<NodeProxy>
       await closeServer(server);
       await services.pool.flush();
       await services.monitor.flush();
+      await outbound.close();
     },
   };
 }

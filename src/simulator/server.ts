@@ -342,6 +342,8 @@ export class SimulatedUpstream {
   url = "";
   readonly accounts = new Map<string, SimAccount>(); // by refresh token
   readonly revoked = new Set<string>();
+  /** Refresh tokens whose token requests are accepted and never answered. */
+  readonly stalledTokens = new Set<string>();
   readonly tokens = new Map<string, TokenInfo>();
   readonly requests: RecordedRequest[] = [];
   readonly refreshCounts = new Map<string, number>(); // by refresh token
@@ -376,6 +378,7 @@ export class SimulatedUpstream {
     this.abortedStreams = 0;
     this.refreshCounts.clear();
     this.failAllWith = null;
+    this.stalledTokens.clear();
   }
 
   generateCalls(): RecordedRequest[] {
@@ -654,6 +657,7 @@ export class SimulatedUpstream {
     if (form.grant_type === "refresh_token") {
       const rt = form.refresh_token ?? "";
       this.refreshCounts.set(rt, (this.refreshCounts.get(rt) ?? 0) + 1);
+      if (this.stalledTokens.has(rt)) return;
       const acct = this.accounts.get(rt);
       if (!acct || this.revoked.has(rt)) {
         return json(res, 400, {

@@ -8,16 +8,29 @@ export interface KvStore {
   delete(key: string): Promise<void>;
   /** Keys starting with prefix, sorted. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * Optional: each key's version, a token that changes when its value does, read without reading
+   * the values (file stats on Node). Stores that have it let readers keep an index.
+   */
+  versions?(prefix: string): Promise<Map<string, string>>;
 }
 
 export class MemoryKv implements KvStore {
   private readonly data = new Map<string, string>();
+  private readonly version = new Map<string, number>();
+  private writes = 0;
 
   async get(key: string): Promise<string | null> {
     return this.data.get(key) ?? null;
   }
   async put(key: string, value: string): Promise<void> {
     this.data.set(key, value);
+    this.version.set(key, ++this.writes);
+  }
+  async versions(prefix: string): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const [k, v] of this.version) if (k.startsWith(prefix) && this.data.has(k)) out.set(k, String(v));
+    return out;
   }
   async delete(key: string): Promise<void> {
     this.data.delete(key);

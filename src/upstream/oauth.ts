@@ -55,10 +55,16 @@ export class OAuthClient {
           client_secret: u.oauth_client_secret,
           ...form,
         }).toString(),
-        signal: AbortSignal.timeout(60_000),
+        signal: AbortSignal.timeout(u.token_timeout_seconds * 1000),
       });
     } catch (err) {
-      throw new OAuthError(`token endpoint unreachable: ${(err as Error).message}`, false);
+      const e = err as Error;
+      throw new OAuthError(
+        e.name === "TimeoutError"
+          ? `the token endpoint did not answer within ${u.token_timeout_seconds}s (upstream.token_timeout_seconds)`
+          : `token endpoint unreachable: ${e.message}`,
+        false,
+      );
     }
     const text = await res.text();
     let body: Record<string, unknown> = {};
