@@ -4,16 +4,32 @@ import type { Monitor } from "./monitor.js";
 
 const esc = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 
+/** A counter family: its HELP and TYPE lines, then one line per row with its labels escaped. */
+function counter(
+  lines: string[],
+  name: string,
+  help: string,
+  rows: { labels: Record<string, string>; count: number }[],
+) {
+  lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
+  for (const r of rows) {
+    const labels = Object.entries(r.labels)
+      .map(([k, v]) => `${k}="${esc(v)}"`)
+      .join(",");
+    lines.push(`${name}{${labels}} ${r.count}`);
+  }
+}
+
 export async function renderMetrics(monitor: Monitor, pool: PoolApi): Promise<string> {
   const lines: string[] = [];
-  lines.push(
-    "# HELP antigravity_requests_total Proxy requests by protocol and HTTP status.",
-    "# TYPE antigravity_requests_total counter",
+  counter(
+    lines,
+    "antigravity_requests_total",
+    "Proxy requests by protocol and HTTP status.",
+    monitor
+      .requestCounts()
+      .map((r) => ({ labels: { protocol: r.protocol, status: r.status }, count: r.count })),
   );
-  for (const r of monitor.requestCounts())
-    lines.push(
-      `antigravity_requests_total{protocol="${esc(r.protocol)}",status="${esc(r.status)}"} ${r.count}`,
-    );
   const h = monitor.latencyHistogram();
   lines.push(
     "# HELP antigravity_upstream_latency_seconds Time to the upstream's response headers.",
@@ -31,14 +47,12 @@ export async function renderMetrics(monitor: Monitor, pool: PoolApi): Promise<st
     "# TYPE antigravity_active_streams gauge",
     `antigravity_active_streams ${monitor.activeStreams}`,
   );
-  lines.push(
-    "# HELP antigravity_reader_dropped_total Request fields, roles, blocks and items the tolerant reader ignored or mapped by rule, by client.",
-    "# TYPE antigravity_reader_dropped_total counter",
+  counter(
+    lines,
+    "antigravity_reader_dropped_total",
+    "Request fields, roles, blocks and items the tolerant reader ignored or mapped by rule, by client.",
+    monitor.droppedCounts().map((r) => ({ labels: { client: r.client, name: r.name }, count: r.count })),
   );
-  for (const r of monitor.droppedCounts())
-    lines.push(
-      `antigravity_reader_dropped_total{client="${esc(r.client)}",name="${esc(r.name)}"} ${r.count}`,
-    );
   const accounts = await pool.all();
   const enabled = accounts.filter((a) => a.enabled).length;
   lines.push("# HELP antigravity_accounts Accounts by state.", "# TYPE antigravity_accounts gauge");
