@@ -20,6 +20,7 @@ export default defineConfig({
       "test/workerd/**/*.test.ts",
       "test/auth.test.ts",
       "test/bad-input.test.ts",
+      "test/host-guard.test.ts",
       "src/adapters/**/*.test.ts",
     ],
     reporters: ["default", "json"],

@@ -19,6 +19,7 @@ import { adminRoutes, metricsRoute } from "./routes/admin.js";
 import { consoleRoutes } from "./routes/console.js";
 import type { Settings } from "./settings.js";
 import { healthRoutes } from "./routes/health.js";
+import { hostGuard } from "./http/host-guard.js";
 import { notFoundHint } from "./routes/hints.js";
 import type { ProxyService } from "./service.js";
 
@@ -27,6 +28,8 @@ export interface AppDeps {
   repo: AccountRepo;
   service: ProxyService;
   logger: Logger;
+  /** The machine's own addresses, served on LAN (the Node runtime lists its interfaces). */
+  ownAddresses?: () => readonly string[];
   /** The port actually bound (differs from config when started with port 0 in tests). */
   port: () => number;
   validateRefreshToken?: (refreshToken: string) => Promise<NewAccount>;
@@ -84,6 +87,18 @@ export function createApp(deps: AppDeps): Hono {
     const extra = `${account ? ` account=${account}` : ""}${model ? ` model=${model}` : ""}`;
     deps.logger.info(`${c.req.method} ${c.req.path} ${c.res.status} ${ms}ms${extra}`);
   });
+
+  app.use(
+    hostGuard(() => {
+      const cfg = deps.config();
+      return {
+        keyRequired: effectiveAuthMode(cfg) !== "off",
+        lan: cfg.allow_lan_access,
+        allowed: cfg.allowed_hosts,
+        ownAddresses: deps.ownAddresses ?? (() => []),
+      };
+    }),
+  );
 
   // DESIGN decision 4: any origin when a key is required; only localhost origins when auth is off.
   app.use(

@@ -78,6 +78,8 @@ const PoolSchema = z.object({
 export const ConfigSchema = z.object({
   port: z.number().int().min(1).max(65535).default(DEFAULT_PORT),
   allow_lan_access: z.boolean().default(false),
+  /** Host names served besides loopback ones while no key is required (the DNS-rebinding guard). */
+  allowed_hosts: z.array(z.string().min(1)).default([]),
   auth_mode: z.enum(AUTH_MODES).default("auto"),
   api_key: ApiKey.optional(),
   admin_password: z.string().min(4, "admin password must be at least 4 characters").nullable().optional(),
@@ -194,6 +196,14 @@ export function applyOverrides(base: FileConfig, env: Env, flags: ConfigFlags): 
     ["ANTIGRAVITY_AUTH_MODE", (v) => (c.auth_mode = parseAuthMode("ANTIGRAVITY_AUTH_MODE", v))],
     ["ANTIGRAVITY_API_KEY", (v) => (c.api_key = checkApiKey("ANTIGRAVITY_API_KEY", v))],
     ["ANTIGRAVITY_ADMIN_PASSWORD", (v) => (c.admin_password = v)],
+    [
+      "ANTIGRAVITY_ALLOWED_HOSTS",
+      (v) =>
+        (c.allowed_hosts = v
+          .split(",")
+          .map((h) => h.trim())
+          .filter(Boolean)),
+    ],
     ["ANTIGRAVITY_UPSTREAM_URLS", (v) => (c.upstream.urls = parseUrlList("ANTIGRAVITY_UPSTREAM_URLS", v))],
     [
       "ANTIGRAVITY_OAUTH_TOKEN_URL",

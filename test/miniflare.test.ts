@@ -242,3 +242,38 @@ describe("pool state in the Durable Object", () => {
     }
   }, 90_000);
 });
+
+describe("the DNS-rebinding guard in workerd, over real HTTP", () => {
+  it("auth off on loopback: a foreign Host gets 421, 127.0.0.1 and localhost are served", async () => {
+    const dir = await tempDir();
+    await new AccountRepo(new FileKv(`${dir}/kv`)).upsert(ACCOUNT);
+    const p3 = await freePort();
+    const launched = runScript(
+      "start.ts",
+      ["--runtime", "miniflare", "--data-dir", dir, "--port", String(p3), "--auth-mode", "off"],
+      sim.env(),
+    );
+    try {
+      await launched.waitFor("Check it:", 60_000);
+      const { request } = await import("node:http");
+      // fetch does not let a caller set Host; node:http does, as a rebinding browser would send it.
+      const status = (host: string) =>
+        new Promise<number>((resolve, reject) => {
+          const req = request(
+            { host: "127.0.0.1", port: p3, path: "/v1/models", headers: { host } },
+            (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            },
+          );
+          req.on("error", reject);
+          req.end();
+        });
+      expect(await status(`evil.example:${p3}`)).toBe(421);
+      expect(await status(`127.0.0.1:${p3}`)).toBe(200);
+      expect(await status(`localhost:${p3}`)).toBe(200);
+    } finally {
+      await launched.kill();
+    }
+  }, 90_000);
+});

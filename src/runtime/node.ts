@@ -2,6 +2,7 @@
  * The Node runtime: wires the file-backed store into createApp and binds the socket.
  * scripts/start.ts adds the command line, the banner and signal handling on top.
  */
+import { networkInterfaces } from "node:os";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -121,6 +122,10 @@ export async function startNodeProxy(opts: NodeProxyOptions): Promise<NodeProxy>
     config: () => config,
     kv,
     fetch: outbound.fetch,
+    ownAddresses: () =>
+      Object.values(networkInterfaces())
+        .flat()
+        .flatMap((i) => (i ? [i.address.toLowerCase()] : [])),
     logger: opts.logger,
     port: () => boundPort,
     saveSettings: (patch) => saveConfigPatch(loaded.path, patch),

@@ -52,6 +52,8 @@ export interface ServicesOptions {
   persistMonitor?: boolean;
   /** A pool that lives elsewhere (the Workers Durable Object); default: the in-process one. */
   pool?: PoolApi;
+  /** The machine's own addresses, which the host guard serves on LAN. */
+  ownAddresses?: () => readonly string[];
   /** The binding of the running server. */
   bound?: { port: number; allow_lan_access: boolean };
 }
@@ -95,6 +97,7 @@ export function buildServices(opts: ServicesOptions): Services {
     service,
     logger,
     port: opts.port,
+    ownAddresses: opts.ownAddresses,
     validateRefreshToken: (token) => checkRefreshToken(oauth, upstream, token),
     pool: poolApi,
     monitor,
